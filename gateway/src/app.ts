@@ -1,0 +1,64 @@
+import fs from 'node:fs';
+import { Hono } from 'hono';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import type { CapabilityStatement } from 'fhir/r4';
+import type { Config } from './config.ts';
+import { fhirRoutes } from './fhir/http/routes.ts';
+import type { FhirBackend } from './fhir/interaction.ts';
+import { errorHandler } from './http/errors.ts';
+import { requestLog } from './http/request-log.ts';
+import type { KeyRing } from './keys/key-ring.ts';
+import type { Logger } from './log.ts';
+import type { AccessTokenClaims } from './oauth/access-token.ts';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly keys: KeyRing;
+  readonly fhir: FhirBackend;
+  readonly verifyAccessToken: (token: string) => Promise<AccessTokenClaims>;
+  readonly capabilityStatement: CapabilityStatement;
+  readonly log: Logger;
+}
+
+const portalPlaceholder = fs.readFileSync(new URL('../../portal/index.html', import.meta.url), 'utf8');
+
+/** The gateway's HTTP surface, built from its dependencies (no module-level state, so tests build their own). */
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+  app.use('*', requestId());
+  app.use('*', requestLog(deps.log));
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'none'"] },
+      xFrameOptions: 'DENY',
+      strictTransportSecurity: deps.config.publicUrl.startsWith('https:') ? 'max-age=31536000; includeSubDomains' : false,
+    }),
+  );
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/.well-known/jwks.json', async (c) => {
+    // Short max-age: a rotated key must reach verifiers well within the old key's retention.
+    c.header('Cache-Control', 'public, max-age=300');
+    c.header('Access-Control-Allow-Origin', '*');
+    return c.json(await deps.keys.jwks());
+  });
+  app.route(
+    '/fhir',
+    fhirRoutes({
+      backend: deps.fhir,
+      verifyAccessToken: deps.verifyAccessToken,
+      capabilityStatement: deps.capabilityStatement,
+      fhirBaseUrl: deps.config.fhirBaseUrl,
+      maxBodyBytes: deps.config.fhirMaxBodyBytes,
+    }),
+  );
+  app.get('/', (c) => c.redirect('/portal/'));
+  app.get('/portal', (c) => c.redirect('/portal/'));
+  app.get('/portal/', (c) => c.html(portalPlaceholder));
+
+  app.onError(errorHandler(deps.log));
+  app.notFound((c) => c.json({ error: 'not_found' }, 404));
+  return app;
+}

@@ -1,0 +1,108 @@
+import path from 'node:path';
+
+/**
+ * The gateway's configuration, parsed once from the environment (see contract.md, "Configuration").
+ * Every other module receives the values it needs from this object; nothing else reads `process.env`.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Issuer and base of every URL the gateway hands out; never ends with a slash. */
+  readonly publicUrl: string;
+  /** `{publicUrl}/fhir`: the audience of access tokens. */
+  readonly fhirBaseUrl: string;
+  readonly database: DatabaseConfig;
+  readonly seed: 'demo' | 'none';
+  /** Longest life of any access token; signing keys are kept this long after rotation. */
+  readonly maxAccessTokenSeconds: number;
+  /** Largest request body accepted on the FHIR API, in bytes. */
+  readonly fhirMaxBodyBytes: number;
+}
+
+export type DatabaseConfig =
+  | { readonly kind: 'sqlite'; readonly path: string }
+  | { readonly kind: 'postgres'; readonly url: string };
+
+/** A configuration value that stops start-up; `message` is one line naming the variable. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
+    super(`${variable}: ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Parses the environment into a frozen {@link Config}, or throws {@link ConfigError}. */
+export function loadConfig(env: Env, cwd = process.cwd()): Config {
+  const port = parsePort(env.PORT);
+  const host = nonEmpty('HOST', env.HOST) ?? '127.0.0.1';
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL ?? `http://localhost:${port}`);
+  const database = parseDatabaseUrl(env.DATABASE_URL ?? 'file:./data/portico.db', cwd);
+  if (env.FHIR_UPSTREAM_URL !== undefined && env.FHIR_UPSTREAM_URL !== '') {
+    throw new ConfigError('FHIR_UPSTREAM_URL', 'proxying to an upstream FHIR server is not available in this version; unset it to use the embedded store');
+  }
+  const seed = env.SEED ?? 'demo';
+  if (seed !== 'demo' && seed !== 'none') {
+    throw new ConfigError('SEED', `must be "demo" or "none", got ${JSON.stringify(seed)}`);
+  }
+  return Object.freeze({
+    port,
+    host,
+    publicUrl,
+    fhirBaseUrl: `${publicUrl}/fhir`,
+    database: Object.freeze(database),
+    seed,
+    maxAccessTokenSeconds: 3600,
+    fhirMaxBodyBytes: 5 * 1024 * 1024,
+  });
+}
+
+function nonEmpty(variable: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '') throw new ConfigError(variable, 'must not be empty');
+  return value;
+}
+
+function parsePort(raw: string | undefined): number {
+  if (raw === undefined) return 8080;
+  if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) {
+    throw new ConfigError('PORT', `must be a whole number from 0 to 65535, got ${JSON.stringify(raw)}`);
+  }
+  return Number(raw);
+}
+
+function parsePublicUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('PUBLIC_URL', `must be an absolute URL with a scheme such as https://, got ${JSON.stringify(raw)}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigError('PUBLIC_URL', `must start with http:// or https://, got ${JSON.stringify(raw)}`);
+  }
+  if (raw.endsWith('/')) {
+    throw new ConfigError('PUBLIC_URL', `must not end with a slash, got ${JSON.stringify(raw)}`);
+  }
+  if (url.search || url.hash || url.username || url.password) {
+    throw new ConfigError('PUBLIC_URL', 'must not hold credentials, a query or a fragment');
+  }
+  return raw;
+}
+
+function parseDatabaseUrl(raw: string, cwd: string): DatabaseConfig {
+  if (raw.startsWith('file:')) {
+    const file = raw.slice('file:'.length);
+    if (file === '') throw new ConfigError('DATABASE_URL', 'file: needs a path, e.g. file:./data/portico.db');
+    return { kind: 'sqlite', path: file === ':memory:' ? file : path.resolve(cwd, file) };
+  }
+  if (raw.startsWith('postgres://') || raw.startsWith('postgresql://')) {
+    throw new ConfigError('DATABASE_URL', 'PostgreSQL is not available in this version; use file:PATH');
+  }
+  // The value is not echoed: a mistyped connection string may hold a password.
+  throw new ConfigError('DATABASE_URL', 'must start with file: (SQLite) or postgres:// (PostgreSQL)');
+}

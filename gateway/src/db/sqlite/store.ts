@@ -1,0 +1,73 @@
+import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
+import {
+  DuplicateError,
+  type ClientRecord,
+  type GatewayStore,
+  type SigningKeyRecord,
+  type UserRecord,
+} from '../store.ts';
+import { drizzleOf, type SqliteDatabase } from './connection.ts';
+import * as schema from './schema.ts';
+
+/** {@link GatewayStore} on better-sqlite3: every method runs synchronously inside the returned promise. */
+export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
+  const db = drizzleOf(sqlite, schema);
+
+  return {
+    clients: {
+      async insert(client: ClientRecord) {
+        uniquely('client', () => db.insert(schema.clients).values(copy(client)).run());
+      },
+      async findById(clientId: string) {
+        return db.select().from(schema.clients).where(eq(schema.clients.clientId, clientId)).get();
+      },
+    },
+    users: {
+      async insert(user: UserRecord) {
+        uniquely('username', () => db.insert(schema.users).values(user).run());
+      },
+      async findByUsername(username: string) {
+        return db.select().from(schema.users).where(eq(schema.users.username, username)).get();
+      },
+    },
+    signingKeys: {
+      async list() {
+        return db.select().from(schema.signingKeys).all();
+      },
+      async rotate(keys: readonly SigningKeyRecord[], now: Date, forgetRetiredBefore: Date) {
+        const algs = [...new Set(keys.map((k) => k.alg))];
+        db.transaction((tx) => {
+          tx.delete(schema.signingKeys).where(lt(schema.signingKeys.retiredAt, forgetRetiredBefore)).run();
+          if (algs.length > 0) {
+            tx.update(schema.signingKeys)
+              .set({ retiredAt: now })
+              .where(and(inArray(schema.signingKeys.alg, algs), isNull(schema.signingKeys.retiredAt)))
+              .run();
+          }
+          for (const key of keys) tx.insert(schema.signingKeys).values(key).run();
+        });
+      },
+    },
+    async close() {
+      sqlite.close();
+    },
+  };
+}
+
+function copy(client: ClientRecord): typeof schema.clients.$inferInsert {
+  return { ...client, redirectUris: [...client.redirectUris], grantTypes: [...client.grantTypes] };
+}
+
+function uniquely(what: string, write: () => unknown): void {
+  try {
+    write();
+  } catch (error) {
+    if (isUniqueViolation(error)) throw new DuplicateError(what);
+    throw error;
+  }
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -1,0 +1,89 @@
+import type { JWK } from 'jose';
+
+/**
+ * The gateway's own state (clients, users, signing keys…), as the domain sees it. Handlers and domain
+ * functions depend on this interface only, so that the SQLite store can be joined by a PostgreSQL one
+ * without touching them. Methods are async even where SQLite answers synchronously, because a networked
+ * database cannot.
+ */
+export interface GatewayStore {
+  readonly clients: ClientRepository;
+  readonly users: UserRepository;
+  readonly signingKeys: SigningKeyRepository;
+  close(): Promise<void>;
+}
+
+/** How a client authenticates at the token endpoint (SMART App Launch "client types"). */
+export type ClientType = 'public' | 'confidential-symmetric' | 'confidential-asymmetric';
+export type GrantType = 'authorization_code' | 'client_credentials';
+
+export interface ClientRecord {
+  readonly clientId: string;
+  readonly name: string;
+  readonly type: ClientType;
+  readonly redirectUris: readonly string[];
+  readonly launchUri: string | null;
+  /** Space-separated scopes the client may be granted (the upper bound of any negotiation). */
+  readonly scope: string;
+  readonly grantTypes: readonly GrantType[];
+  /** SHA-256 of the client secret, hex; only for confidential-symmetric clients. */
+  readonly secretHash: string | null;
+  readonly jwks: { keys: JWK[] } | null;
+  readonly jwksUri: string | null;
+  readonly createdAt: Date;
+  readonly disabledAt: Date | null;
+}
+
+export interface ClientRepository {
+  insert(client: ClientRecord): Promise<void>;
+  findById(clientId: string): Promise<ClientRecord | undefined>;
+}
+
+export type UserRole = 'patient' | 'practitioner' | 'admin';
+
+export interface UserRecord {
+  readonly id: string;
+  readonly username: string;
+  /** A self-describing scrypt hash (see users/password.ts). */
+  readonly passwordHash: string;
+  readonly role: UserRole;
+  /** `Patient/ID` or `Practitioner/ID`: the FHIR resource this person is. */
+  readonly fhirUser: string | null;
+  readonly createdAt: Date;
+  readonly disabledAt: Date | null;
+}
+
+export interface UserRepository {
+  /** Throws {@link DuplicateError} when the username is taken. */
+  insert(user: UserRecord): Promise<void>;
+  findByUsername(username: string): Promise<UserRecord | undefined>;
+}
+
+export type SigningAlgorithm = 'ES256' | 'RS256';
+
+export interface SigningKeyRecord {
+  readonly kid: string;
+  readonly alg: SigningAlgorithm;
+  readonly privateJwk: JWK;
+  readonly publicJwk: JWK;
+  readonly createdAt: Date;
+  /** When a newer key took over signing; the key still verifies tokens for a while after. */
+  readonly retiredAt: Date | null;
+}
+
+export interface SigningKeyRepository {
+  list(): Promise<SigningKeyRecord[]>;
+  /**
+   * Makes `keys` the current keys of their algorithms in one transaction: current keys of the same
+   * algorithms are retired at `now`, keys retired before `forgetRetiredBefore` are deleted.
+   */
+  rotate(keys: readonly SigningKeyRecord[], now: Date, forgetRetiredBefore: Date): Promise<void>;
+}
+
+/** A unique value (username, client id…) already exists. */
+export class DuplicateError extends Error {
+  constructor(readonly what: string) {
+    super(`${what} already exists`);
+    this.name = 'DuplicateError';
+  }
+}

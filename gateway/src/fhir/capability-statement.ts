@@ -1,0 +1,73 @@
+import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
+import { COMMON_PARAMS, indexedParams, SERVED_RESOURCES, type ServedResourceType } from './search-parameters.ts';
+import { MAX_COUNT } from './search/search-request.ts';
+
+export interface CapabilityOptions {
+  readonly fhirBaseUrl: string;
+  readonly softwareVersion: string;
+  /** When this server started: the statement's `date`. */
+  readonly date: Date;
+}
+
+const INSTANCE_INTERACTIONS = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'] as const;
+
+/**
+ * `GET /fhir/metadata`, generated from the search-parameter table the store indexes with
+ * (http://hl7.org/fhir/R4/capabilitystatement.html), so it can never advertise what does not work.
+ */
+export function capabilityStatement(options: CapabilityOptions): CapabilityStatement {
+  const types = Object.keys(SERVED_RESOURCES) as ServedResourceType[];
+  return {
+    resourceType: 'CapabilityStatement',
+    status: 'active',
+    date: options.date.toISOString(),
+    publisher: 'Portico',
+    kind: 'instance',
+    software: { name: 'Portico', version: options.softwareVersion },
+    implementation: { description: 'Portico SMART on FHIR gateway (embedded FHIR R4 store)', url: options.fhirBaseUrl },
+    fhirVersion: '4.0.1',
+    format: ['application/fhir+json', 'json'],
+    rest: [
+      {
+        mode: 'server',
+        documentation: `Searches return at most ${MAX_COUNT} entries a page (a larger _count is lowered); paging links use _offset.`,
+        security: {
+          cors: true,
+          service: [
+            {
+              coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],
+            },
+          ],
+        },
+        resource: types.map((type) => resourceCapability(type, types)),
+        interaction: [{ code: 'transaction' }, { code: 'batch' }],
+      },
+    ],
+  };
+}
+
+function resourceCapability(type: ServedResourceType, allTypes: readonly ServedResourceType[]): CapabilityStatementRestResource {
+  const params = [...indexedParams(type).values()];
+  return {
+    type,
+    profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+    interaction: INSTANCE_INTERACTIONS.map((code) => ({ code })),
+    versioning: 'versioned-update',
+    readHistory: true,
+    updateCreate: true,
+    conditionalCreate: true,
+    conditionalUpdate: false,
+    conditionalDelete: 'not-supported',
+    referencePolicy: ['literal', 'local'],
+    searchInclude: params.filter((p) => p.type === 'reference').map((p) => `${type}:${p.code}`),
+    searchRevInclude: allTypes.flatMap((source) =>
+      [...indexedParams(source).values()]
+        .filter((p) => p.type === 'reference' && p.targets.includes(type))
+        .map((p) => `${source}:${p.code}`),
+    ),
+    searchParam: [
+      ...COMMON_PARAMS.map((p) => ({ name: p.code, type: p.type, definition: p.definition })),
+      ...params.map((p) => ({ name: p.code, type: p.type, definition: p.definition, documentation: p.documentation })),
+    ],
+  };
+}

@@ -1,0 +1,106 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import type { CapabilityStatement } from 'fhir/r4';
+import type { AccessTokenClaims } from '../../oauth/access-token.ts';
+import { badRequest, FhirError, operationOutcome } from '../errors.ts';
+import { toInteraction, type FhirBackend, type InteractionOptions } from '../interaction.ts';
+import { fhirJson, interactionResponse } from './respond.ts';
+import { requireToken, type FhirEnv } from './require-token.ts';
+
+export interface FhirRoutesDeps {
+  readonly backend: FhirBackend;
+  readonly verifyAccessToken: (token: string) => Promise<AccessTokenClaims>;
+  readonly capabilityStatement: CapabilityStatement;
+  readonly fhirBaseUrl: string;
+  readonly maxBodyBytes: number;
+}
+
+/** The FHIR R4 REST API under `/fhir`: metadata is public, everything else needs a bearer token. */
+export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
+  const metadata = JSON.stringify(deps.capabilityStatement);
+  return new Hono<FhirEnv>()
+    .use(
+      '*',
+      cors({
+        origin: '*',
+        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Exist', 'Prefer', 'Accept'],
+        allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+        exposeHeaders: ['Location', 'ETag', 'Last-Modified', 'Content-Location', 'WWW-Authenticate', 'X-Request-Id'],
+        maxAge: 600,
+      }),
+    )
+    .get('/metadata', () => new Response(metadata, { headers: { 'Content-Type': 'application/fhir+json; charset=utf-8' } }))
+    .use('*', requireToken(deps.verifyAccessToken, deps.fhirBaseUrl))
+    .use(
+      '*',
+      bodyLimit({
+        maxSize: deps.maxBodyBytes,
+        onError: () =>
+          fhirJson(413, operationOutcome([{ severity: 'error', code: 'too-costly', diagnostics: `The body exceeds ${deps.maxBodyBytes} bytes` }])),
+      }),
+    )
+    .all('*', async (c) => {
+      const segments = pathSegments(c.req.path);
+      const { query, body } = await readRequest(c, segments);
+      const interaction = toInteraction(c.req.method, segments, query, body, {
+        ifMatch: c.req.header('if-match'),
+        ifNoneExist: c.req.header('if-none-exist'),
+      });
+      const result = await deps.backend.execute(interaction, preferences(c.req.header('prefer')));
+      return interactionResponse(result, interaction.kind);
+    });
+}
+
+function pathSegments(path: string): string[] {
+  const below = path.replace(/^\/fhir\/?/, '');
+  try {
+    return below
+      .split('/')
+      .filter((s) => s !== '')
+      .map((s) => decodeURIComponent(s));
+  } catch {
+    throw badRequest('The URL path is not valid percent-encoded UTF-8');
+  }
+}
+
+const JSON_TYPES = new Set(['application/fhir+json', 'application/json', 'application/json+fhir']);
+
+/** The query parameters (with the form fields of a `POST _search`) and the parsed JSON body. */
+async function readRequest(c: Context, segments: readonly string[]): Promise<{ query: [string, string][]; body: unknown }> {
+  const query = [...new URL(c.req.url).searchParams];
+  const format = query.find(([k]) => k === '_format')?.[1];
+  if (format !== undefined && /xml/i.test(format)) throw new FhirError(406, 'not-supported', 'Only JSON is supported');
+  if (c.req.method !== 'POST' && c.req.method !== 'PUT') return { query, body: undefined };
+
+  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (segments[1] === '_search' && c.req.method === 'POST') {
+    const text = await c.req.text();
+    if (text === '') return { query, body: undefined };
+    if (mediaType !== 'application/x-www-form-urlencoded') {
+      throw new FhirError(415, 'not-supported', 'POST _search takes application/x-www-form-urlencoded');
+    }
+    return { query: [...query, ...new URLSearchParams(text)], body: undefined };
+  }
+  if (!JSON_TYPES.has(mediaType)) {
+    throw new FhirError(415, 'not-supported', 'Send resources as application/fhir+json');
+  }
+  const text = await c.req.text();
+  try {
+    return { query, body: JSON.parse(text) };
+  } catch (error) {
+    // A RangeError here is JSON nested deeper than the parser's stack: bad input, not a crash.
+    if (error instanceof SyntaxError || error instanceof RangeError) throw badRequest('The body is not valid JSON');
+    throw error;
+  }
+}
+
+/** `Prefer: handling=strict` and `Prefer: return=…` (RFC 7240; http://hl7.org/fhir/R4/http.html#ops). */
+export function preferences(header: string | undefined): InteractionOptions {
+  const tokens = (header ?? '').split(/[,;]/).map((t) => t.trim().toLowerCase());
+  const returned = tokens.find((t) => t.startsWith('return='))?.slice('return='.length);
+  return {
+    strict: tokens.includes('handling=strict'),
+    returnPreference: returned === 'minimal' ? 'minimal' : returned === 'operationoutcome' ? 'OperationOutcome' : 'representation',
+  };
+}

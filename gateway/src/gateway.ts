@@ -1,0 +1,65 @@
+import fs from 'node:fs';
+import type { Hono } from 'hono';
+import { createApp } from './app.ts';
+import type { Config } from './config.ts';
+import { applyMigrations, openSqlite, type SqliteDatabase } from './db/sqlite/connection.ts';
+import { createSqliteStore } from './db/sqlite/store.ts';
+import type { GatewayStore } from './db/store.ts';
+import { capabilityStatement } from './fhir/capability-statement.ts';
+import { loadFhirDefinitions } from './fhir/definitions.ts';
+import { LocalFhir } from './fhir/local/local-fhir.ts';
+import { ResourceStore } from './fhir/local/resource-store.ts';
+import { KeyRing } from './keys/key-ring.ts';
+import { createLogger, type Logger } from './log.ts';
+import { createAccessTokenVerifier, type TokenSettings } from './oauth/access-token.ts';
+
+export interface Gateway {
+  readonly config: Config;
+  readonly app: Hono;
+  readonly store: GatewayStore;
+  readonly keys: KeyRing;
+  readonly fhir: LocalFhir;
+  readonly tokenSettings: TokenSettings;
+  readonly sqlite: SqliteDatabase;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  readonly now?: () => Date;
+  readonly log?: Logger;
+}
+
+export const SOFTWARE_VERSION: string = JSON.parse(
+  fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+).version;
+
+/**
+ * The composition root: opens the database, applies migrations, makes sure signing keys exist and
+ * wires every component into the HTTP app. The CLI opens the same pieces without the HTTP app.
+ */
+export async function openGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? createLogger();
+  if (config.database.kind !== 'sqlite') throw new Error('Only SQLite is available in this version');
+
+  const sqlite = openSqlite(config.database.path);
+  applyMigrations(sqlite, 'sqlite');
+  applyMigrations(sqlite, 'fhir-sqlite');
+  loadFhirDefinitions();
+
+  const store = createSqliteStore(sqlite);
+  const keys = new KeyRing(store.signingKeys, { now, retentionSeconds: config.maxAccessTokenSeconds + 300 });
+  await keys.ensureCurrentKeys();
+  const fhir = new LocalFhir({ store: new ResourceStore(sqlite), fhirBaseUrl: config.fhirBaseUrl, now });
+  const tokenSettings: TokenSettings = { issuer: config.publicUrl, audience: config.fhirBaseUrl, now };
+
+  const app = createApp({
+    config,
+    keys,
+    fhir,
+    verifyAccessToken: createAccessTokenVerifier(keys, tokenSettings),
+    capabilityStatement: capabilityStatement({ fhirBaseUrl: config.fhirBaseUrl, softwareVersion: SOFTWARE_VERSION, date: now() }),
+    log,
+  });
+  return { config, app, store, keys, fhir, tokenSettings, sqlite, close: () => store.close() };
+}

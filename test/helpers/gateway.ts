@@ -1,0 +1,44 @@
+import { loadConfig } from '../../gateway/src/config.ts';
+import { openGateway, type Gateway } from '../../gateway/src/gateway.ts';
+import { silentLogger } from '../../gateway/src/log.ts';
+import { signAccessToken, type AccessTokenContent } from '../../gateway/src/oauth/access-token.ts';
+
+export interface TestGateway extends Gateway {
+  /** `app.request` with a bearer token (one for a backend client with full access unless given). */
+  fhir(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
+  /** Signs an access token with the gateway's own current key, as the token endpoint will. */
+  mintToken(content?: Partial<AccessTokenContent>, lifetimeSeconds?: number): Promise<string>;
+}
+
+/**
+ * A gateway on a fresh in-memory SQLite database, driven through `app.request()`.
+ * `env` overrides the configuration (PUBLIC_URL defaults to app.request's own origin).
+ */
+export async function startTestGateway(env: Record<string, string> = {}, now?: () => Date): Promise<TestGateway> {
+  const config = loadConfig({ PUBLIC_URL: 'http://localhost', DATABASE_URL: 'file::memory:', SEED: 'none', ...env });
+  const gateway = await openGateway(config, { log: silentLogger, now });
+  const mintToken = async (content: Partial<AccessTokenContent> = {}, lifetimeSeconds = 300) => {
+    const { token } = await signAccessToken(
+      gateway.keys,
+      gateway.tokenSettings,
+      { sub: 'test-backend', client_id: 'test-backend', scope: 'system/*.*', ...content },
+      lifetimeSeconds,
+    );
+    return token;
+  };
+  let defaultToken: string | undefined;
+  const fhir = async (path: string, init: RequestInit & { token?: string | null } = {}) => {
+    const { token, headers, ...rest } = init;
+    const bearer = token === undefined ? (defaultToken ??= await mintToken()) : token;
+    const merged = new Headers(headers);
+    if (bearer !== null) merged.set('Authorization', `Bearer ${bearer}`);
+    if (rest.body !== undefined && !merged.has('Content-Type')) merged.set('Content-Type', 'application/fhir+json');
+    return gateway.app.request(path, { ...rest, headers: merged });
+  };
+  return { ...gateway, fhir, mintToken };
+}
+
+/** JSON body of a FHIR response, typed loosely for assertions. */
+export async function json<T = any>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
