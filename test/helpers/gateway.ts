@@ -3,7 +3,9 @@ import { openGateway, type Gateway } from '../../gateway/src/gateway.ts';
 import { silentLogger } from '../../gateway/src/log.ts';
 import { signAccessToken, type AccessTokenContent } from '../../gateway/src/oauth/access-token.ts';
 
-export interface TestGateway extends Gateway {
+export interface TestGateway extends Omit<Gateway, 'fhir'> {
+  /** The embedded FHIR store behind the HTTP API (Gateway.fhir; the name `fhir` is the request helper here). */
+  readonly localFhir: Gateway['fhir'];
   /** `app.request` with a bearer token (one for a backend client with full access unless given). */
   fhir(path: string, init?: RequestInit & { token?: string | null }): Promise<Response>;
   /** Signs an access token with the gateway's own current key, as the token endpoint will. */
@@ -35,7 +37,7 @@ export async function startTestGateway(env: Record<string, string> = {}, now?: (
     if (rest.body !== undefined && !merged.has('Content-Type')) merged.set('Content-Type', 'application/fhir+json');
     return gateway.app.request(path, { ...rest, headers: merged });
   };
-  return { ...gateway, fhir, mintToken };
+  return { ...gateway, localFhir: gateway.fhir, fhir, mintToken };
 }
 
 /** JSON body of a FHIR response, typed loosely for assertions. */

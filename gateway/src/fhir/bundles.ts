@@ -41,9 +41,7 @@ export function searchsetBundle(fhirBaseUrl: string, request: SearchRequest, pag
     ...page.included.map((v) => entryJson(fhirBaseUrl, v, '"search":{"mode":"include"}')),
   ];
   const total = page.total === undefined ? '' : `"total":${page.total},`;
-  return new JsonText(
-    `{"resourceType":"Bundle","type":"searchset",${total}"link":${JSON.stringify(links)},"entry":[${entries.join(',')}]}`,
-  );
+  return new JsonText(`{"resourceType":"Bundle","type":"searchset",${total}"link":${JSON.stringify(links)}${entryArray(entries)}}`);
 }
 
 /** A `history` Bundle of one resource's versions, newest first. */
@@ -58,7 +56,12 @@ export function historyBundle(fhirBaseUrl: string, versions: readonly VersionLik
     });
     return entryJson(fhirBaseUrl, v, `"request":${request},"response":${response}`);
   });
-  return new JsonText(`{"resourceType":"Bundle","type":"history","total":${versions.length},"entry":[${entries.join(',')}]}`);
+  return new JsonText(`{"resourceType":"Bundle","type":"history","total":${versions.length}${entryArray(entries)}}`);
+}
+
+/** `,"entry":[…]`, or nothing: FHIR JSON never carries an empty array. */
+export function entryArray(entries: readonly string[]): string {
+  return entries.length === 0 ? '' : `,"entry":[${entries.join(',')}]`;
 }
 
 function entryJson(fhirBaseUrl: string, v: VersionLike, rest: string): string {

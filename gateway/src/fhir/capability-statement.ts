@@ -1,6 +1,6 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
 import { COMMON_PARAMS, indexedParams, SERVED_RESOURCES, type ServedResourceType } from './search-parameters.ts';
-import { MAX_COUNT } from './search/search-request.ts';
+import { MAX_COUNT, MAX_FILTERS, MAX_SORT_KEYS, MAX_VALUES } from './search/search-request.ts';
 
 export interface CapabilityOptions {
   readonly fhirBaseUrl: string;
@@ -30,7 +30,9 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
     rest: [
       {
         mode: 'server',
-        documentation: `Searches return at most ${MAX_COUNT} entries a page (a larger _count is lowered); paging links use _offset.`,
+        documentation:
+          `Searches return at most ${MAX_COUNT} entries a page (a larger _count is lowered); paging links use _offset. ` +
+          `A search combines at most ${MAX_FILTERS} parameters of at most ${MAX_VALUES} values each, and ${MAX_SORT_KEYS} _sort keys.`,
         security: {
           cors: true,
           service: [

@@ -12,7 +12,8 @@ export type FhirEnv = { Variables: { token: AccessTokenClaims } };
 export function requireToken(verify: (token: string) => Promise<AccessTokenClaims>, realm: string) {
   return createMiddleware<FhirEnv>(async (c, next) => {
     const header = c.req.header('authorization');
-    if (header === undefined) throw unauthorized(realm, 'A bearer access token is required');
+    // Another scheme (Basic…) is no bearer token at all: a bare challenge, no error code (RFC 6750 §3.1).
+    if (header === undefined || !/^bearer /i.test(header)) throw unauthorized(realm, 'A bearer access token is required');
     const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
     if (!match) throw unauthorized(realm, 'The Authorization header must be "Bearer <token>"', 'invalid_token');
     try {

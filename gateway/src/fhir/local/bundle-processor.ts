@@ -8,10 +8,14 @@ import {
   type InteractionOptions,
   type InteractionResult,
 } from '../interaction.ts';
+import { isServedType, type ServedResourceType } from '../search-parameters.ts';
+import { entryArray } from '../bundles.ts';
 import type { ResourceStore } from './resource-store.ts';
 
 interface Engine {
   executeSync(interaction: Interaction, options: InteractionOptions): InteractionResult;
+  /** The id of the one resource an `If-None-Exist` condition matches; 412 when several do. */
+  conditionalMatch(type: ServedResourceType, condition: string): string | undefined;
 }
 
 interface ParsedEntry {
@@ -58,40 +62,71 @@ function runBatch(rawEntries: unknown[], engine: Engine, options: InteractionOpt
 }
 
 function runTransaction(rawEntries: unknown[], engine: Engine, store: ResourceStore, options: InteractionOptions): InteractionResult {
-  // Server ids for POSTed resources are chosen first, so references to their urn:uuid fullUrls can be
-  // rewritten before anything is written.
-  const assigned = new Map<string, string>();
-  for (const raw of rawEntries) {
-    const entry = raw as { fullUrl?: unknown; request?: { method?: unknown; url?: unknown }; resource?: { resourceType?: unknown } };
-    if (entry?.request?.method === 'POST' && typeof entry.fullUrl === 'string' && typeof entry.resource?.resourceType === 'string') {
-      if (assigned.has(entry.fullUrl)) throw badRequest('Two entries share one fullUrl');
-      assigned.set(entry.fullUrl, `${entry.resource.resourceType}/${randomUUID()}`);
-    }
-  }
-  const entries = rawEntries.map((raw, index) => parseEntry(raw, index, assigned));
-  refuseDuplicateTargets(entries);
-  const ordered = [...entries].sort(
-    (a, b) => TRANSACTION_ORDER.indexOf(a.method) - TRANSACTION_ORDER.indexOf(b.method) || a.index - b.index,
-  );
   const results = store.transaction(() => {
-    const byIndex = new Array<InteractionResult>(entries.length);
-    for (const entry of ordered) {
+    const byIndex = new Array<InteractionResult>(rawEntries.length);
+    const run = (entry: ParsedEntry) => {
       try {
         byIndex[entry.index] = engine.executeSync(entry.interaction, options);
       } catch (error) {
-        if (error instanceof FhirError) {
-          const issues = error.issues.map((issue) => ({ ...issue, diagnostics: `Entry ${entry.index}: ${issue.diagnostics ?? issue.details?.text ?? ''}` }));
-          throw new FhirError(error.status, 'processing', error.message, issues);
-        }
-        throw error;
+        throw entryFailure(entry.index, error);
       }
-    }
+    };
+    const entries = rawEntries.map((raw, index) => parseEntry(raw, index, new Map()));
+    refuseDuplicateTargets(entries);
+    // Deletes come first (TRANSACTION_ORDER); ids for POSTed resources are chosen after them, so a
+    // conditional create cannot stand for a resource this transaction deletes.
+    for (const entry of entries) if (entry.method === 'DELETE') run(entry);
+    const { assigned, matched } = assignIds(rawEntries, engine);
+    const rest = entries.filter((e) => e.method !== 'DELETE').map((e) => parseEntry(rawEntries[e.index], e.index, assigned, matched));
+    rest.sort((a, b) => TRANSACTION_ORDER.indexOf(a.method) - TRANSACTION_ORDER.indexOf(b.method) || a.index - b.index);
+    rest.forEach(run);
     return byIndex;
   });
   return { status: 200, body: responseBundle('transaction-response', results) };
 }
 
-function parseEntry(raw: unknown, index: number, assigned: ReadonlyMap<string, string>): ParsedEntry {
+/**
+ * Server ids for POSTed resources are chosen before any POST, PUT or GET runs, so references to
+ * their fullUrls can be rewritten before anything refers to them. A conditional create whose
+ * `ifNoneExist` already matches stands for that resource: references to its fullUrl must name the
+ * match, not a new id that is never written (http://hl7.org/fhir/R4/http.html#trules).
+ */
+function assignIds(rawEntries: unknown[], engine: Engine): { assigned: Map<string, string>; matched: Set<string> } {
+  const assigned = new Map<string, string>();
+  const matched = new Set<string>();
+  rawEntries.forEach((raw, index) => {
+    const entry = raw as { fullUrl?: unknown; request?: { method?: unknown; ifNoneExist?: unknown }; resource?: { resourceType?: unknown } };
+    if (entry?.request?.method !== 'POST' || typeof entry.fullUrl !== 'string' || typeof entry.resource?.resourceType !== 'string') return;
+    if (assigned.has(entry.fullUrl)) throw badRequest('Two entries share one fullUrl');
+    const type = entry.resource.resourceType;
+    const condition = entry.request.ifNoneExist;
+    let existing: string | undefined;
+    if (typeof condition === 'string' && isServedType(type)) {
+      try {
+        existing = engine.conditionalMatch(type, condition);
+      } catch (error) {
+        throw entryFailure(index, error);
+      }
+    }
+    if (existing !== undefined) matched.add(entry.fullUrl);
+    assigned.set(entry.fullUrl, `${type}/${existing ?? randomUUID()}`);
+  });
+  return { assigned, matched };
+}
+
+/** A failed entry fails the whole transaction; its issues say which entry it was. */
+function entryFailure(index: number, error: unknown): unknown {
+  if (!(error instanceof FhirError)) return error;
+  const issues = error.issues.map((issue) => ({ ...issue, diagnostics: `Entry ${index}: ${issue.diagnostics ?? issue.details?.text ?? ''}` }));
+  return new FhirError(error.status, 'processing', error.message, issues);
+}
+
+function parseEntry(
+  raw: unknown,
+  index: number,
+  assigned: ReadonlyMap<string, string>,
+  matched: ReadonlySet<string> = new Set(),
+): ParsedEntry {
   const entry = raw as {
     fullUrl?: unknown;
     resource?: unknown;
@@ -105,7 +140,7 @@ function parseEntry(raw: unknown, index: number, assigned: ReadonlyMap<string, s
   const [path = '', search = ''] = url.split('?', 2);
   const segments = path.split('/').filter((s) => s !== '');
   if (segments.length === 0 || /^[a-z]+:/i.test(path)) throw badRequest(`Entry ${index}: request.url must be relative to the server base`);
-  const resource = assigned.size > 0 && entry.resource !== undefined ? rewriteReferences(entry.resource, assigned) : entry.resource;
+  const resource = assigned.size > 0 && entry.resource !== undefined ? rewrittenResource(entry.resource, assigned, index) : entry.resource;
   let interaction = toInteraction(method, segments, [...new URLSearchParams(search)], resource, {
     ifMatch: typeof entry.request?.ifMatch === 'string' ? entry.request.ifMatch : undefined,
     ifNoneExist: typeof entry.request?.ifNoneExist === 'string' ? entry.request.ifNoneExist : undefined,
@@ -113,7 +148,8 @@ function parseEntry(raw: unknown, index: number, assigned: ReadonlyMap<string, s
   if (interaction.kind === 'batch') throw badRequest(`Entry ${index}: Bundles cannot be nested`);
   const fullUrl = typeof entry.fullUrl === 'string' ? entry.fullUrl : undefined;
   const target = fullUrl && assigned.get(fullUrl);
-  if (interaction.kind === 'create' && target) interaction = { ...interaction, assignedId: target.split('/')[1] };
+  // A create whose condition matched gets no id of its own: it answers with the match.
+  if (interaction.kind === 'create' && target && !matched.has(fullUrl)) interaction = { ...interaction, assignedId: target.split('/')[1] };
   return { index, fullUrl, method, interaction };
 }
 
@@ -127,15 +163,28 @@ function refuseDuplicateTargets(entries: readonly ParsedEntry[]): void {
   }
 }
 
+function rewrittenResource(resource: unknown, assigned: ReadonlyMap<string, string>, index: number): unknown {
+  try {
+    return rewriteReferences(resource, assigned);
+  } catch (error) {
+    // Nested deeper than the stack: bad input, as when the validator meets it, not a crash.
+    if (error instanceof RangeError) throw badRequest(`Entry ${index}: the resource is nested too deeply`);
+    throw error;
+  }
+}
+
 /** Replaces every `reference` that names a POSTed entry's fullUrl with the id the server gave it. */
 function rewriteReferences(value: unknown, assigned: ReadonlyMap<string, string>): unknown {
   if (Array.isArray(value)) return value.map((v) => rewriteReferences(v, assigned));
   if (typeof value !== 'object' || value === null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [key, child] of Object.entries(value)) {
-    out[key] = key === 'reference' && typeof child === 'string' && assigned.has(child) ? assigned.get(child) : rewriteReferences(child, assigned);
-  }
-  return out;
+  // fromEntries defines keys, so a `__proto__` key stays a key (and fails validation) instead of
+  // replacing the copy's prototype and vanishing from the resource.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) => [
+      key,
+      key === 'reference' && typeof child === 'string' && assigned.has(child) ? assigned.get(child) : rewriteReferences(child, assigned),
+    ]),
+  );
 }
 
 function responseBundle(type: 'batch-response' | 'transaction-response', results: readonly InteractionResult[]): JsonText {
@@ -150,5 +199,5 @@ function responseBundle(type: 'batch-response' | 'transaction-response', results
     if (result.status >= 400) return `{"response":${responseJson.slice(0, -1)},"${key}":${body}}}`;
     return body === '' ? `{"response":${responseJson}}` : `{"resource":${body},"response":${responseJson}}`;
   });
-  return new JsonText(`{"resourceType":"Bundle","type":"${type}","entry":[${entries.join(',')}]}`);
+  return new JsonText(`{"resourceType":"Bundle","type":"${type}"${entryArray(entries)}}`);
 }

@@ -9,6 +9,7 @@ import {
 } from '@medplum/core';
 import type { Resource } from 'fhir/r4';
 import { indexedParams, type ServedResourceType } from '../search-parameters.ts';
+import { parseFhirDateRange, type TimeRange } from '../search/fhir-date.ts';
 
 export interface TokenRow {
   param: string;
@@ -55,7 +56,7 @@ const TEXT_SYSTEM = 'urn:portico:text';
  */
 export function extractIndexRows(type: ServedResourceType, resource: Resource, fhirBaseUrl: string): IndexRows {
   const rows: IndexRows = { tokens: [], strings: [], dates: [], references: [] };
-  const input = [toTypedValue(resource)];
+  const input = [toTypedValue(relativeLocalReferences(resource, fhirBaseUrl) as Resource)];
   for (const param of indexedParams(type).values()) {
     const values = evalFhirPathTyped(param.expression, input);
     if (values.length === 0) continue;
@@ -73,10 +74,7 @@ export function extractIndexRows(type: ServedResourceType, resource: Resource, f
         }
         break;
       case 'date':
-        for (const period of convertToSearchableDates(values)) {
-          const low = period.start ? Date.parse(period.start) : MIN_TIME;
-          // medplum gives inclusive ends (…59.999Z); the index keeps half-open ranges.
-          const high = period.end ? Date.parse(period.end) + 1 : MAX_TIME;
+        for (const { low, high } of dateRanges(values)) {
           if (Number.isNaN(low) || Number.isNaN(high)) continue;
           rows.dates.push({ param: param.code, low, high });
         }
@@ -109,6 +107,57 @@ export function parseLocalReference(
   if (reference.startsWith(fhirBaseUrl + '/')) relative = reference.slice(fhirBaseUrl.length + 1);
   const match = /^([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[A-Za-z0-9\-.]{1,64})?$/.exec(relative);
   return match ? { targetType: match[1]!, targetId: match[2]! } : undefined;
+}
+
+/**
+ * A copy of the resource whose absolute references to this server read `Type/id`. FHIRPath's
+ * `resolve()` takes the type from the reference's first segment, so parameters such as
+ * Observation.patient (`subject.where(resolve() is Patient)`) would miss `{fhirBaseUrl}/Patient/1`.
+ * The stored resource keeps the references as written.
+ */
+function relativeLocalReferences(value: unknown, fhirBaseUrl: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => relativeLocalReferences(v, fhirBaseUrl));
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, child]) =>
+      key === 'reference' && typeof child === 'string' && child.startsWith(fhirBaseUrl + '/')
+        ? [key, child.slice(fhirBaseUrl.length + 1)]
+        : [key, relativeLocalReferences(child, fhirBaseUrl)],
+    ),
+  );
+}
+
+/**
+ * Dates, dateTimes, instants and Periods become ranges by their precision, read as search values are
+ * (parseFhirDateRange), so `birthdate=1980-02` finds a birthDate of 1980-02. medplum's converter,
+ * kept for other types such as Timing, ends a month 31 days after its start, which reaches into
+ * March for February.
+ */
+function dateRanges(values: TypedValue[]): TimeRange[] {
+  return values.flatMap(({ type, value }): TimeRange[] => {
+    if ((type === 'date' || type === 'dateTime' || type === 'instant') && typeof value === 'string') {
+      const range = rangeOf(value);
+      return range ? [range] : [];
+    }
+    if (type === 'Period') {
+      const { start, end } = value as { start?: string; end?: string };
+      return [{ low: start ? (rangeOf(start)?.low ?? NaN) : MIN_TIME, high: end ? (rangeOf(end)?.high ?? NaN) : MAX_TIME }];
+    }
+    // medplum gives inclusive ends (…59.999Z); the index keeps half-open ranges.
+    return convertToSearchableDates([{ type, value }]).map((period) => ({
+      low: period.start ? Date.parse(period.start) : MIN_TIME,
+      high: period.end ? Date.parse(period.end) + 1 : MAX_TIME,
+    }));
+  });
+}
+
+/** The range of a stored date value; undefined for one that is not a FHIR date (never indexed). */
+function rangeOf(value: string): TimeRange | undefined {
+  try {
+    return parseFhirDateRange(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** A HumanName or Address matches on each of its parts, not only on the whole joined text. */

@@ -135,6 +135,11 @@ export class LocalFhir implements FhirBackend {
     });
   }
 
+  /** The id of the resource a transaction's conditional create stands for (see bundle-processor). */
+  conditionalMatch(type: ServedResourceType, condition: string): string | undefined {
+    return this.matchCondition(type, condition)?.id;
+  }
+
   /** Resolves an `If-None-Exist` search: none → undefined, one → it, several → 412. */
   private matchCondition(type: ServedResourceType, condition: string): StoredVersion | undefined {
     const query = [...new URLSearchParams(condition)];

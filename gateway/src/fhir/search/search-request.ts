@@ -1,4 +1,4 @@
-import { badRequest } from '../errors.ts';
+import { badRequest, FhirError } from '../errors.ts';
 import {
   indexedParams,
   isServedType,
@@ -65,6 +65,15 @@ export const DEFAULT_COUNT = 20;
 /** Larger `_count` values are lowered to this (documented in the CapabilityStatement). */
 export const MAX_COUNT = 1000;
 
+// Each value and each parameter adds to one SQL statement, which SQLite caps (expression depth 1000,
+// 32766 bound values); past these limits a search is refused with 400 instead of failing with 500.
+/** Most comma-separated values one search parameter may carry. */
+export const MAX_VALUES = 100;
+/** Most search parameters one search may combine. */
+export const MAX_FILTERS = 50;
+/** Most `_sort` keys. */
+export const MAX_SORT_KEYS = 10;
+
 const DATE_PREFIXES: readonly DatePrefix[] = ['eq', 'ne', 'lt', 'gt', 'le', 'ge', 'sa', 'eb'];
 const IGNORED_RESULT_PARAMS = new Set(['_format', '_pretty']);
 
@@ -95,7 +104,7 @@ export function parseSearchRequest(
     switch (code) {
       case '_count':
         count = Math.min(parseNonNegativeInt('_count', raw), MAX_COUNT);
-        keep();
+        used.push([name, String(count)]); // links show the page size actually served
         continue;
       case '_offset':
         offset = parseNonNegativeInt('_offset', raw);
@@ -134,6 +143,7 @@ export function parseSearchRequest(
     filters.push(filter);
     keep();
   }
+  if (filters.length > MAX_FILTERS) throw tooCostly(`A search may combine at most ${MAX_FILTERS} parameters`);
   return { resourceType, filters, sort, count, offset, summaryCount, total, includes, revincludes, used };
 }
 
@@ -214,7 +224,9 @@ function parseReferenceValue(raw: string, impliedType: string | undefined, resou
 
 function parseSort(resourceType: ServedResourceType, raw: string): SortRule[] {
   const params = indexedParams(resourceType);
-  return raw.split(',').map((item) => {
+  const items = raw.split(',');
+  if (items.length > MAX_SORT_KEYS) throw tooCostly(`_sort takes at most ${MAX_SORT_KEYS} keys`);
+  return items.map((item) => {
     const descending = item.startsWith('-');
     const param = descending ? item.slice(1) : item;
     const type = param === '_id' ? 'id' : param === '_lastUpdated' ? 'lastUpdated' : params.get(param)?.type;
@@ -240,6 +252,10 @@ function parseNonNegativeInt(name: string, raw: string): number {
   return Number(raw);
 }
 
+function tooCostly(diagnostics: string): FhirError {
+  return new FhirError(400, 'too-costly', diagnostics);
+}
+
 function unknownModifier(code: string, modifier: string) {
   return badRequest(`Unsupported modifier :${modifier} on search parameter ${code}`);
 }
@@ -261,6 +277,7 @@ export function splitValues(raw: string): string[] {
   values.push(raw.slice(start));
   const kept = values.filter((v) => v !== '');
   if (kept.length === 0) throw badRequest('A search parameter needs at least one value');
+  if (kept.length > MAX_VALUES) throw tooCostly(`A search parameter takes at most ${MAX_VALUES} values`);
   return kept;
 }
 
