@@ -57,6 +57,14 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/', (c) => c.redirect('/portal/'));
   app.get('/portal', (c) => c.redirect('/portal/'));
   app.get('/portal/', (c) => c.html(portalPlaceholder));
+  app.get('/admin', (c) => c.redirect('/admin/'));
+  app.get('/admin/', (c) =>
+    c.html(
+      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portico admin</title></head><body><main>' +
+        '<h1>Portico admin console</h1><p>The console is not part of this version yet; manage clients and users with ' +
+        '<code>npm run cli</code>.</p></main></body></html>',
+    ),
+  );
 
   app.onError(errorHandler(deps.log));
   app.notFound((c) => c.json({ error: 'not_found' }, 404));

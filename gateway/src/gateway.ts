@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Hono } from 'hono';
 import { createApp } from './app.ts';
-import type { Config } from './config.ts';
+import { ConfigError, type Config } from './config.ts';
 import { applyMigrations, openSqlite, type SqliteDatabase } from './db/sqlite/connection.ts';
 import { createSqliteStore } from './db/sqlite/store.ts';
 import type { GatewayStore } from './db/store.ts';
@@ -19,6 +19,8 @@ export interface Gateway {
   readonly store: GatewayStore;
   readonly keys: KeyRing;
   readonly fhir: LocalFhir;
+  readonly resources: ResourceStore;
+  readonly now: () => Date;
   readonly tokenSettings: TokenSettings;
   readonly sqlite: SqliteDatabase;
   close(): Promise<void>;
@@ -42,7 +44,7 @@ export async function openGateway(config: Config, options: GatewayOptions = {}):
   const log = options.log ?? createLogger();
   if (config.database.kind !== 'sqlite') throw new Error('Only SQLite is available in this version');
 
-  const sqlite = openSqlite(config.database.path);
+  const sqlite = openDatabase(config.database.path);
   applyMigrations(sqlite, 'sqlite');
   applyMigrations(sqlite, 'fhir-sqlite');
   loadFhirDefinitions();
@@ -50,7 +52,8 @@ export async function openGateway(config: Config, options: GatewayOptions = {}):
   const store = createSqliteStore(sqlite);
   const keys = new KeyRing(store.signingKeys, { now, retentionSeconds: config.maxAccessTokenSeconds + 300 });
   await keys.ensureCurrentKeys();
-  const fhir = new LocalFhir({ store: new ResourceStore(sqlite), fhirBaseUrl: config.fhirBaseUrl, now });
+  const resources = new ResourceStore(sqlite);
+  const fhir = new LocalFhir({ store: resources, fhirBaseUrl: config.fhirBaseUrl, now });
   const tokenSettings: TokenSettings = { issuer: config.publicUrl, audience: config.fhirBaseUrl, now };
 
   const app = createApp({
@@ -61,5 +64,14 @@ export async function openGateway(config: Config, options: GatewayOptions = {}):
     capabilityStatement: capabilityStatement({ fhirBaseUrl: config.fhirBaseUrl, softwareVersion: SOFTWARE_VERSION, date: now() }),
     log,
   });
-  return { config, app, store, keys, fhir, tokenSettings, sqlite, close: () => store.close() };
+  return { config, app, store, keys, fhir, resources, now, tokenSettings, sqlite, close: () => store.close() };
+}
+
+function openDatabase(path: string): SqliteDatabase {
+  try {
+    return openSqlite(path);
+  } catch (error) {
+    const reason = (error as { code?: string }).code ?? (error as Error).message;
+    throw new ConfigError('DATABASE_URL', `cannot open the SQLite database at ${path} (${reason})`);
+  }
 }

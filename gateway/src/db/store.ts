@@ -10,7 +10,14 @@ export interface GatewayStore {
   readonly clients: ClientRepository;
   readonly users: UserRepository;
   readonly signingKeys: SigningKeyRepository;
+  readonly settings: SettingsRepository;
   close(): Promise<void>;
+}
+
+export interface SettingsRepository {
+  get(key: string): Promise<string | undefined>;
+  /** Stores `value` unless the key already has one; returns the value now stored. */
+  getOrSet(key: string, value: string): Promise<string>;
 }
 
 /** How a client authenticates at the token endpoint (SMART App Launch "client types"). */
@@ -73,6 +80,8 @@ export interface SigningKeyRecord {
 
 export interface SigningKeyRepository {
   list(): Promise<SigningKeyRecord[]>;
+  /** Changes whenever a key is added or retired: a cheap check for "has another process rotated?". */
+  version(): Promise<string>;
   /**
    * Makes `keys` the current keys of their algorithms in one transaction: current keys of the same
    * algorithms are retired at `now`, keys retired before `forgetRetiredBefore` are deleted.

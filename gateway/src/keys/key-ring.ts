@@ -22,9 +22,6 @@ export interface KeyRingOptions {
   readonly retentionSeconds: number;
 }
 
-/** Re-read the key table at most this often, so a rotation made by the CLI is picked up. */
-const REFRESH_MS = 5_000;
-
 /**
  * The gateway's signing keys: ES256 signs access tokens, RS256 id_tokens (OpenID Connect requires
  * RS256 support). Keys live in the state store, so every gateway process and the CLI share them;
@@ -32,7 +29,7 @@ const REFRESH_MS = 5_000;
  */
 export class KeyRing {
   private keys: LoadedKey[] = [];
-  private loadedAt = Number.NEGATIVE_INFINITY;
+  private loadedVersion: string | undefined;
 
   constructor(
     private readonly repository: SigningKeyRepository,
@@ -69,11 +66,10 @@ export class KeyRing {
    */
   async verificationKey(kid: string | undefined, alg: string | undefined): Promise<Key | undefined> {
     if (kid === undefined) return undefined;
-    await this.refreshIfStale();
     let found = this.live().find((k) => k.record.kid === kid);
-    if (!found && Date.now() - this.loadedAt > 1000) {
-      // A key rotated in by another process since the last refresh.
-      await this.reload();
+    // Only an unknown kid costs a look at the table: it may be a key another process just rotated in.
+    if (!found) {
+      await this.refreshIfStale();
       found = this.live().find((k) => k.record.kid === kid);
     }
     return found && found.record.alg === alg ? found.publicKey : undefined;
@@ -90,11 +86,13 @@ export class KeyRing {
     return this.keys.filter((k) => k.record.retiredAt === null || k.record.retiredAt.getTime() > oldest);
   }
 
+  /** Re-reads the keys when another process (the CLI) has rotated them since we last looked. */
   private async refreshIfStale(): Promise<void> {
-    if (Date.now() - this.loadedAt > REFRESH_MS) await this.reload();
+    if ((await this.repository.version()) !== this.loadedVersion) await this.reload();
   }
 
   private async reload(): Promise<void> {
+    const version = await this.repository.version();
     const records = await this.repository.list();
     const previous = new Map(this.keys.map((k) => [k.record.kid, k]));
     this.keys = await Promise.all(
@@ -104,7 +102,7 @@ export class KeyRing {
         return { record, publicKey: await importKey(record.publicJwk, record.alg) };
       }),
     );
-    this.loadedAt = Date.now();
+    this.loadedVersion = version;
   }
 
   private async install(algs: readonly SigningAlgorithm[]): Promise<SigningKeyRecord[]> {

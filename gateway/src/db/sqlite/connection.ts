@@ -12,10 +12,7 @@ export type SqliteDatabase = Database.Database;
  * The file and its folder are made owner-only: they hold signing keys, password hashes and PHI.
  */
 export function openSqlite(file: string): SqliteDatabase {
-  if (file !== ':memory:') {
-    const dir = path.dirname(file);
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  }
+  if (file !== ':memory:') makeDirectory(path.dirname(file));
   const db = new Database(file);
   if (file !== ':memory:') {
     for (const suffix of ['', '-wal', '-shm']) {
@@ -30,6 +27,17 @@ export function openSqlite(file: string): SqliteDatabase {
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
   return db;
+}
+
+/**
+ * `mkdir -p` with owner-only folders. Not `fs.mkdirSync(…, { recursive: true })`: on Node 20 that
+ * spins forever when the kernel answers ENOENT for a parent that exists (e.g. anywhere under /proc).
+ */
+function makeDirectory(dir: string): void {
+  if (fs.existsSync(dir)) return;
+  const parent = path.dirname(dir);
+  if (parent !== dir) makeDirectory(parent);
+  fs.mkdirSync(dir, { mode: 0o700 });
 }
 
 const migrationsRoot = fileURLToPath(new URL('../../../migrations/', import.meta.url));

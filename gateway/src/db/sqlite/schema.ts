@@ -43,3 +43,9 @@ export const signingKeys = sqliteTable(
   },
   (t) => [index('signing_keys_current_idx').on(t.alg).where(sql`${t.retiredAt} is null`)],
 );
+
+/** Small facts the gateway keeps about itself (e.g. the day the demo data was first seeded). */
+export const settings = sqliteTable('settings', {
+  key: text('key').primaryKey(),
+  value: text('value').notNull(),
+});

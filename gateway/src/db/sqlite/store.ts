@@ -12,6 +12,7 @@ import * as schema from './schema.ts';
 /** {@link GatewayStore} on better-sqlite3: every method runs synchronously inside the returned promise. */
 export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
   const db = drizzleOf(sqlite, schema);
+  const versionOfKeys = sqlite.prepare('SELECT count(*) AS n, max(created_at) AS created, max(retired_at) AS retired FROM signing_keys');
 
   return {
     clients: {
@@ -34,6 +35,10 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
       async list() {
         return db.select().from(schema.signingKeys).all();
       },
+      async version() {
+        const row = versionOfKeys.get() as { n: number; created: number | null; retired: number | null };
+        return `${row.n}:${row.created}:${row.retired}`;
+      },
       async rotate(keys: readonly SigningKeyRecord[], now: Date, forgetRetiredBefore: Date) {
         const algs = [...new Set(keys.map((k) => k.alg))];
         db.transaction((tx) => {
@@ -46,6 +51,15 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
           }
           for (const key of keys) tx.insert(schema.signingKeys).values(key).run();
         });
+      },
+    },
+    settings: {
+      async get(key: string) {
+        return db.select().from(schema.settings).where(eq(schema.settings.key, key)).get()?.value;
+      },
+      async getOrSet(key: string, value: string) {
+        db.insert(schema.settings).values({ key, value }).onConflictDoNothing().run();
+        return db.select().from(schema.settings).where(eq(schema.settings.key, key)).get()!.value;
       },
     },
     async close() {

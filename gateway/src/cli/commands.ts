@@ -1,0 +1,147 @@
+import fs from 'node:fs';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { registerClient } from '../clients/register-client.ts';
+import type { ClientType, GrantType, UserRole } from '../db/store.ts';
+import type { Gateway } from '../gateway.ts';
+import { createProgress } from '../progress.ts';
+import { seedDemo } from '../seed/seed-demo.ts';
+import { registerUser } from '../users/register-user.ts';
+
+export class UsageError extends Error {}
+
+export interface Command<A = unknown> {
+  readonly name: string;
+  readonly usage: string;
+  parse(argv: readonly string[]): A;
+  run(gateway: Gateway, args: A): Promise<Record<string, unknown>>;
+}
+
+type OptionSpec = NonNullable<ParseArgsConfig['options']>;
+
+function options<const T extends OptionSpec>(argv: readonly string[], spec: T) {
+  try {
+    return parseArgs<{ args: string[]; options: T; strict: true; allowPositionals: false }>({
+      args: [...argv],
+      options: spec,
+      strict: true,
+      allowPositionals: false,
+    }).values as unknown as Record<keyof T, string | string[] | boolean | undefined>;
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+function required(value: unknown, flag: string): string {
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${flag} is required`);
+  return value;
+}
+
+function oneOf<T extends string>(value: unknown, flag: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!allowed.includes(value as T)) throw new UsageError(`--${flag} must be one of ${allowed.join(', ')}`);
+  return value as T;
+}
+
+const clientAdd: Command<ReturnType<typeof parseClientAdd>> = {
+  name: 'client add',
+  usage:
+    '--name NAME --redirect-uri URI [--redirect-uri URI…] [--launch-uri URI] [--type public|confidential-symmetric|confidential-asymmetric] ' +
+    '[--jwks-uri URL | --jwks-file FILE] [--scope "SCOPES"] [--grant-type authorization_code|client_credentials]',
+  parse: parseClientAdd,
+  async run(gateway, args) {
+    const { client, secret } = await registerClient(gateway.store, args, gateway.now);
+    return { client_id: client.clientId, ...(secret ? { client_secret: secret } : {}) };
+  },
+};
+
+function parseClientAdd(argv: readonly string[]) {
+  const v = options(argv, {
+    name: { type: 'string' },
+    'redirect-uri': { type: 'string', multiple: true },
+    'launch-uri': { type: 'string' },
+    type: { type: 'string' },
+    'jwks-uri': { type: 'string' },
+    'jwks-file': { type: 'string' },
+    scope: { type: 'string' },
+    'grant-type': { type: 'string' },
+  });
+  let jwks;
+  if (v['jwks-file'] !== undefined) {
+    try {
+      jwks = JSON.parse(fs.readFileSync(v['jwks-file'] as string, 'utf8'));
+    } catch (error) {
+      throw new UsageError(`--jwks-file: cannot read a JSON Web Key Set from ${v['jwks-file']} (${(error as Error).message})`);
+    }
+  }
+  return {
+    name: required(v.name, 'name'),
+    redirectUris: (v['redirect-uri'] as string[] | undefined) ?? [],
+    launchUri: v['launch-uri'] as string | undefined,
+    type: oneOf<ClientType>(v.type, 'type', ['public', 'confidential-symmetric', 'confidential-asymmetric']),
+    jwksUri: v['jwks-uri'] as string | undefined,
+    jwks,
+    scope: v.scope as string | undefined,
+    grantType: oneOf<GrantType>(v['grant-type'], 'grant-type', ['authorization_code', 'client_credentials']),
+  };
+}
+
+const userAdd: Command<{ username: string; password: string; role: UserRole; fhirUser?: string }> = {
+  name: 'user add',
+  usage: '--username NAME --password PASSWORD --role patient|practitioner|admin [--fhir-user Patient/ID|Practitioner/ID]',
+  parse(argv) {
+    const v = options(argv, {
+      username: { type: 'string' },
+      password: { type: 'string' },
+      role: { type: 'string' },
+      'fhir-user': { type: 'string' },
+    });
+    return {
+      username: required(v.username, 'username'),
+      password: required(v.password, 'password'),
+      role: oneOf<UserRole>(required(v.role, 'role'), 'role', ['patient', 'practitioner', 'admin'])!,
+      fhirUser: v['fhir-user'] as string | undefined,
+    };
+  },
+  async run(gateway, args) {
+    const user = await registerUser(gateway.store, args, {
+      now: gateway.now,
+      fhirUserExists: async (reference) => {
+        const [type = '', id = ''] = reference.split('/');
+        return gateway.resources.current(type, id)?.deleted === false;
+      },
+    });
+    return { id: user.id, username: user.username, fhirUser: user.fhirUser };
+  },
+};
+
+const seedDemoCommand: Command<Record<string, never>> = {
+  name: 'seed demo',
+  usage: '(adds whatever of the synthetic demo practice is missing)',
+  parse(argv) {
+    options(argv, {});
+    return {};
+  },
+  async run(gateway) {
+    const report = await seedDemo(gateway, (total) => createProgress('Seeding demo data', total));
+    return { ...report };
+  },
+};
+
+const keysRotate: Command<Record<string, never>> = {
+  name: 'keys rotate',
+  usage: '(new signing keys; the old ones keep verifying until their tokens expire)',
+  parse(argv) {
+    options(argv, {});
+    return {};
+  },
+  async run(gateway) {
+    const created = await gateway.keys.rotate();
+    const retention = gateway.config.maxAccessTokenSeconds + 300;
+    return {
+      current: created.map((k) => ({ kid: k.kid, alg: k.alg })),
+      previousKeysVerifyUntil: new Date(gateway.now().getTime() + retention * 1000).toISOString(),
+    };
+  },
+};
+
+export const COMMANDS: readonly Command<any>[] = [clientAdd, userAdd, seedDemoCommand, keysRotate];
