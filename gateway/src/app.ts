@@ -1,12 +1,13 @@
 import fs from 'node:fs';
 import { Hono } from 'hono';
-import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import type { CapabilityStatement } from 'fhir/r4';
 import type { Config } from './config.ts';
 import { fhirRoutes } from './fhir/http/routes.ts';
 import type { FhirBackend } from './fhir/interaction.ts';
 import { errorHandler } from './http/errors.ts';
+import { except, pageHeaders, publicApiHeaders, withHeaders } from './http/headers.ts';
+import { requestId } from './http/request-id.ts';
+import { fhirResponder } from './fhir/http/respond.ts';
 import { requestLog } from './http/request-log.ts';
 import type { KeyRing } from './keys/key-ring.ts';
 import type { Logger } from './log.ts';
@@ -26,28 +27,22 @@ const portalPlaceholder = fs.readFileSync(new URL('../../portal/index.html', imp
 /** The gateway's HTTP surface, built from its dependencies (no module-level state, so tests build their own). */
 export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
+  const apiHeaders = publicApiHeaders(deps.config);
+  const fhirRespond = fhirResponder(apiHeaders);
   app.use('*', requestId());
-  app.use('*', requestLog(deps.log));
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: { defaultSrc: ["'self'"], frameAncestors: ["'none'"], objectSrc: ["'none'"], baseUri: ["'none'"] },
-      xFrameOptions: 'DENY',
-      strictTransportSecurity: deps.config.publicUrl.startsWith('https:') ? 'max-age=31536000; includeSubDomains' : false,
-    }),
-  );
+  app.use('*', requestLog(deps.log, deps.config.logRequests));
+  app.use('*', except('/fhir', withHeaders(pageHeaders(deps.config))));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/.well-known/jwks.json', async (c) => {
     // Short max-age: a rotated key must reach verifiers well within the old key's retention.
-    c.header('Cache-Control', 'public, max-age=300');
-    c.header('Access-Control-Allow-Origin', '*');
-    return c.json(await deps.keys.jwks());
+    return c.json(await deps.keys.jwks(), 200, { ...apiHeaders, 'Cache-Control': 'public, max-age=300' });
   });
   app.route(
     '/fhir',
     fhirRoutes({
       backend: deps.fhir,
+      respond: fhirRespond,
       verifyAccessToken: deps.verifyAccessToken,
       capabilityStatement: deps.capabilityStatement,
       fhirBaseUrl: deps.config.fhirBaseUrl,
@@ -66,7 +61,7 @@ export function createApp(deps: AppDeps): Hono {
     ),
   );
 
-  app.onError(errorHandler(deps.log));
+  app.onError(errorHandler(deps.log, fhirRespond));
   app.notFound((c) => c.json({ error: 'not_found' }, 404));
   return app;
 }

@@ -17,6 +17,8 @@ export interface Config {
   readonly maxAccessTokenSeconds: number;
   /** Largest request body accepted on the FHIR API, in bytes. */
   readonly fhirMaxBodyBytes: number;
+  /** Which requests get a log line: all, only failed or slow ones, or none. */
+  readonly logRequests: 'all' | 'errors' | 'none';
 }
 
 export type DatabaseConfig =
@@ -49,6 +51,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   if (seed !== 'demo' && seed !== 'none') {
     throw new ConfigError('SEED', `must be "demo" or "none", got ${JSON.stringify(seed)}`);
   }
+  const logRequests = env.LOG_REQUESTS ?? 'errors';
+  if (logRequests !== 'all' && logRequests !== 'errors' && logRequests !== 'none') {
+    throw new ConfigError('LOG_REQUESTS', `must be "all", "errors" or "none", got ${JSON.stringify(logRequests)}`);
+  }
   return Object.freeze({
     port,
     host,
@@ -58,6 +64,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     seed,
     maxAccessTokenSeconds: 3600,
     fhirMaxBodyBytes: 5 * 1024 * 1024,
+    logRequests,
   });
 }
 

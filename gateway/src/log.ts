@@ -7,7 +7,7 @@ export interface Logger {
   error(message: string, fields?: Record<string, string | number | boolean | undefined>): void;
 }
 
-export function createLogger(write: (line: string) => void = (line) => process.stderr.write(line + '\n')): Logger {
+export function createLogger(write: (line: string) => void = bufferedStderr()): Logger {
   const emit = (level: string, message: string, fields?: Record<string, string | number | boolean | undefined>) => {
     const details = Object.entries(fields ?? {})
       .filter(([, v]) => v !== undefined)
@@ -19,6 +19,24 @@ export function createLogger(write: (line: string) => void = (line) => process.s
   return {
     info: (message, fields) => emit('info', message, fields),
     error: (message, fields) => emit('error', message, fields),
+  };
+}
+
+/**
+ * Lines are gathered and written once per turn of the event loop: stderr to a pipe is synchronous on
+ * Linux, and one write per request would cost the hot path a system call each time.
+ */
+function bufferedStderr(): (line: string) => void {
+  let pending: string[] = [];
+  const flush = () => {
+    if (pending.length === 0) return;
+    const text = pending.join('\n') + '\n';
+    pending = [];
+    process.stderr.write(text);
+  };
+  process.on('exit', flush);
+  return (line) => {
+    if (pending.push(line) === 1) setImmediate(flush);
   };
 }
 

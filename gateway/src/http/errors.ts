@@ -2,28 +2,28 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { FhirError, operationOutcome } from '../fhir/errors.ts';
 import { UnauthorizedError } from '../fhir/http/require-token.ts';
-import { fhirJson } from '../fhir/http/respond.ts';
+import type { FhirResponder } from '../fhir/http/respond.ts';
 import type { Logger } from '../log.ts';
 
 /**
  * The one place where errors become HTTP responses. Typed errors carry their own status and body;
  * anything else is a 500 that tells the client only a request id (the details go to the log).
  */
-export function errorHandler(log: Logger) {
+export function errorHandler(log: Logger, fhir: FhirResponder) {
   return (error: Error, c: Context): Response => {
     const onFhir = c.req.path === '/fhir' || c.req.path.startsWith('/fhir/');
     if (error instanceof FhirError) {
       const headers: Record<string, string> = error instanceof UnauthorizedError ? { 'WWW-Authenticate': error.challenge } : {};
-      return fhirJson(error.status, error.outcome, headers);
+      return fhir.json(c, error.status, error.outcome, headers);
     }
     if (error instanceof HTTPException && error.status < 500) {
       if (!onFhir) return error.getResponse();
-      return fhirJson(error.status, operationOutcome([{ severity: 'error', code: 'invalid', diagnostics: error.message || 'Bad request' }]));
+      return fhir.json(c, error.status, operationOutcome([{ severity: 'error', code: 'invalid', diagnostics: error.message || 'Bad request' }]));
     }
     const requestId = c.get('requestId') as string | undefined;
     log.error('unhandled error', { requestId, error: error.name, message: error.message, stack: error.stack?.split('\n')[1]?.trim() });
     const diagnostics = `Internal error; quote request id ${requestId ?? 'unknown'} when reporting it`;
-    if (onFhir) return fhirJson(500, operationOutcome([{ severity: 'error', code: 'exception', diagnostics }]));
+    if (onFhir) return fhir.json(c, 500, operationOutcome([{ severity: 'error', code: 'exception', diagnostics }]));
     return c.json({ error: 'server_error', error_description: diagnostics }, 500);
   };
 }

@@ -1,15 +1,16 @@
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { cors } from 'hono/cors';
 import type { CapabilityStatement } from 'fhir/r4';
+import { corsPreflight } from '../../http/cors.ts';
 import type { AccessTokenClaims } from '../../oauth/access-token.ts';
 import { badRequest, FhirError, operationOutcome } from '../errors.ts';
-import { toInteraction, type FhirBackend, type InteractionOptions } from '../interaction.ts';
-import { fhirJson, interactionResponse } from './respond.ts';
+import { JsonText, toInteraction, type FhirBackend, type InteractionOptions } from '../interaction.ts';
+import type { FhirResponder } from './respond.ts';
 import { requireToken, type FhirEnv } from './require-token.ts';
 
 export interface FhirRoutesDeps {
   readonly backend: FhirBackend;
+  readonly respond: FhirResponder;
   readonly verifyAccessToken: (token: string) => Promise<AccessTokenClaims>;
   readonly capabilityStatement: CapabilityStatement;
   readonly fhirBaseUrl: string;
@@ -18,26 +19,26 @@ export interface FhirRoutesDeps {
 
 /** The FHIR R4 REST API under `/fhir`: metadata is public, everything else needs a bearer token. */
 export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
-  const metadata = JSON.stringify(deps.capabilityStatement);
+  const metadata = new JsonText(JSON.stringify(deps.capabilityStatement));
   return new Hono<FhirEnv>()
     .use(
       '*',
-      cors({
-        origin: '*',
-        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Exist', 'Prefer', 'Accept'],
+      corsPreflight({
         allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
-        exposeHeaders: ['Location', 'ETag', 'Last-Modified', 'Content-Location', 'WWW-Authenticate', 'X-Request-Id'],
-        maxAge: 600,
+        allowHeaders: ['Authorization', 'Content-Type', 'If-Match', 'If-None-Exist', 'Prefer', 'Accept', 'X-Request-Id'],
       }),
     )
-    .get('/metadata', () => new Response(metadata, { headers: { 'Content-Type': 'application/fhir+json; charset=utf-8' } }))
+    .get('/metadata', (c) => deps.respond.json(c, 200, metadata))
     .use('*', requireToken(deps.verifyAccessToken, deps.fhirBaseUrl))
-    .use(
+    // Only POST and PUT carry bodies here; asking a GET for its body would build a full WHATWG
+    // Request on every read, a cost the hot path does not need.
+    .on(
+      ['POST', 'PUT'],
       '*',
       bodyLimit({
         maxSize: deps.maxBodyBytes,
-        onError: () =>
-          fhirJson(413, operationOutcome([{ severity: 'error', code: 'too-costly', diagnostics: `The body exceeds ${deps.maxBodyBytes} bytes` }])),
+        onError: (c) =>
+          deps.respond.json(c, 413, operationOutcome([{ severity: 'error', code: 'too-costly', diagnostics: `The body exceeds ${deps.maxBodyBytes} bytes` }])),
       }),
     )
     .all('*', async (c) => {
@@ -48,7 +49,7 @@ export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
         ifNoneExist: c.req.header('if-none-exist'),
       });
       const result = await deps.backend.execute(interaction, preferences(c.req.header('prefer')));
-      return interactionResponse(result, interaction.kind);
+      return deps.respond.result(c, result, interaction.kind);
     });
 }
 

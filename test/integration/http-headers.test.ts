@@ -1,0 +1,68 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+
+describe('response headers', () => {
+  let gw: TestGateway;
+  beforeAll(async () => {
+    gw = await startTestGateway();
+  });
+
+  const expectApiHeaders = (res: Response) => {
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-expose-headers')).toContain('Location');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; frame-ancestors 'none'");
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  };
+
+  it('gives FHIR successes, 401s, 404s and 413s the same security, CORS and request-id headers', async () => {
+    const created = await gw.fhir('/fhir/Patient', { method: 'POST', body: JSON.stringify({ resourceType: 'Patient' }) });
+    expect(created.status).toBe(201);
+    expectApiHeaders(created);
+    expectApiHeaders(await gw.fhir('/fhir/metadata', { token: null }));
+    expectApiHeaders(await gw.fhir('/fhir/Patient', { token: null }));
+    expectApiHeaders(await gw.fhir('/fhir/Patient/nope'));
+    expectApiHeaders(await gw.fhir('/fhir/Patient', { method: 'POST', body: 'x'.repeat(6 * 1024 * 1024) }));
+  });
+
+  it('echoes a well-formed caller X-Request-Id and replaces a malformed one', async () => {
+    const mine = await gw.fhir('/fhir/metadata', { token: null, headers: { 'X-Request-Id': 'trace-1234567' } });
+    expect(mine.headers.get('x-request-id')).toBe('trace-1234567');
+    const bad = await gw.fhir('/fhir/metadata', { token: null, headers: { 'X-Request-Id': 'no spaces allowed' } });
+    expect(bad.headers.get('x-request-id')).not.toBe('no spaces allowed');
+  });
+
+  it('answers a CORS preflight on the FHIR API without a token', async () => {
+    const res = await gw.app.request('/fhir/Observation', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://app.example', 'Access-Control-Request-Method': 'GET', 'Access-Control-Request-Headers': 'authorization' },
+    });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('*');
+    expect(res.headers.get('access-control-allow-headers')).toContain('Authorization');
+    expect(res.headers.get('access-control-allow-methods')).toContain('PUT');
+  });
+
+  it('never lets pages be framed and serves the JWKS to any origin', async () => {
+    for (const path of ['/portal/', '/admin/']) {
+      const page = await gw.app.request(path);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(page.headers.get('x-frame-options')).toBe('DENY');
+      expect(page.headers.get('x-request-id')).toBeTruthy();
+    }
+    const jwks = await gw.app.request('/.well-known/jwks.json');
+    expect(jwks.headers.get('access-control-allow-origin')).toBe('*');
+    expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
+    expect(((await jwks.json()) as { keys: { alg: string }[] }).keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+  });
+
+  it('sends HSTS only when the public URL is https', async () => {
+    expect((await gw.fhir('/fhir/metadata', { token: null })).headers.get('strict-transport-security')).toBeNull();
+    const secure = await startTestGateway({ PUBLIC_URL: 'https://portico.example' });
+    const res = await secure.app.request('/fhir/metadata');
+    expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
+  });
+});
