@@ -153,14 +153,7 @@ export class LocalFhir implements FhirBackend {
   private writeVersion(type: ServedResourceType, id: string, resource: Resource, current: StoredVersion | undefined): StoredVersion {
     const versionId = (current?.versionId ?? 0) + 1;
     const lastUpdated = this.deps.now().getTime();
-    // resourceType and id lead the JSON, as people expect to read it.
-    const { resourceType, id: _ignored, meta, ...rest } = resource;
-    const stamped = {
-      resourceType,
-      id,
-      meta: { ...meta, versionId: String(versionId), lastUpdated: new Date(lastUpdated).toISOString() },
-      ...rest,
-    } as Resource;
+    const stamped = stampVersion(resource, id, versionId, lastUpdated);
     const content = JSON.stringify(stamped);
     this.deps.store.write(type, id, { versionId, lastUpdated, content }, extractIndexRows(type, stamped, this.deps.fhirBaseUrl));
     return { resourceType: type, id, versionId, lastUpdated, deleted: false, content };
@@ -188,6 +181,18 @@ export class LocalFhir implements FhirBackend {
     }
     return { ...base, status };
   }
+}
+
+/** The resource as stored: server id and `meta.versionId`/`meta.lastUpdated` set, other meta kept. */
+export function stampVersion(resource: Resource, id: string, versionId: number, lastUpdated: number): Resource {
+  // resourceType and id lead the JSON, as people expect to read it.
+  const { resourceType, id: _ignored, meta, ...rest } = resource;
+  return {
+    resourceType,
+    id,
+    meta: { ...meta, versionId: String(versionId), lastUpdated: new Date(lastUpdated).toISOString() },
+    ...rest,
+  } as Resource;
 }
 
 /** `W/"3"`, `"3"` or `3` → 3. */

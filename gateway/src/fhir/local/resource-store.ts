@@ -140,12 +140,22 @@ export class ResourceStore {
         : (this.prepared(`SELECT count(*) AS n FROM fhir_resources r WHERE ${where.sql}`).get(...where.params) as { n: number }).n;
     if (request.summaryCount || request.count === 0) return { matches: [], included: [], total };
 
+    // Sort and page on row ids alone, then load the page's JSON: sorting whole rows would carry
+    // every candidate's content through the sorter.
     const order = orderByClause(request.sort);
-    const rows = this
-      .prepared(`SELECT r.* FROM fhir_resources r WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`)
-      .all(...where.params, ...order.params, request.count, request.offset) as Row[];
-    const matches = rows.map(toVersion);
+    const rids = this.prepared(`SELECT r.rid FROM fhir_resources r WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ? OFFSET ?`)
+      .pluck()
+      .all(...where.params, ...order.params, request.count, request.offset) as number[];
+    const matches = this.rowsByRid(rids).map(toVersion);
     return { matches, included: this.includedFor(matches, request), total };
+  }
+
+  /** The rows of `rids`, in that order. */
+  private rowsByRid(rids: readonly number[]): Row[] {
+    if (rids.length === 0) return [];
+    const rows = this.prepared(`SELECT * FROM fhir_resources WHERE rid IN (${rids.map(() => '?').join(',')})`).all(...rids) as Row[];
+    const byRid = new Map(rows.map((row) => [row.rid, row]));
+    return rids.map((rid) => byRid.get(rid)!);
   }
 
   private includedFor(matches: CurrentVersion[], request: SearchRequest): StoredVersion[] {

@@ -2,7 +2,9 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 
 // The embedded FHIR R4 store. Resources are kept as JSON text; search parameters are extracted at
 // write time into one narrow table per parameter type, keyed by the resource's integer `rid`, so a
-// search is a handful of index lookups. Migrations: gateway/migrations/fhir-sqlite (drizzle-kit).
+// search is a handful of index lookups. Each table has a lookup index ending in `rid` (a search
+// driven by that parameter reads the index alone) and one starting with it (checking a candidate).
+// Migrations: gateway/migrations/fhir-sqlite (drizzle-kit).
 
 /** Current version of every resource (a deleted one keeps its row, with `content` null). */
 export const resources = sqliteTable(
@@ -47,7 +49,7 @@ export const tokenIndex = sqliteTable(
     code: text('code').notNull(),
   },
   (t) => [
-    index('fhir_token_lookup').on(t.resourceType, t.param, t.code, t.system),
+    index('fhir_token_lookup').on(t.resourceType, t.param, t.code, t.system, t.rid),
     index('fhir_token_rid').on(t.rid, t.param, t.code, t.system),
   ],
 );
@@ -64,7 +66,7 @@ export const stringIndex = sqliteTable(
     exact: text('exact').notNull(),
   },
   (t) => [
-    index('fhir_string_lookup').on(t.resourceType, t.param, t.normalized),
+    index('fhir_string_lookup').on(t.resourceType, t.param, t.normalized, t.rid),
     index('fhir_string_rid').on(t.rid, t.param, t.normalized),
   ],
 );
@@ -80,7 +82,7 @@ export const dateIndex = sqliteTable(
     high: integer('high').notNull(),
   },
   (t) => [
-    index('fhir_date_lookup').on(t.resourceType, t.param, t.low),
+    index('fhir_date_lookup').on(t.resourceType, t.param, t.low, t.high, t.rid),
     index('fhir_date_rid').on(t.rid, t.param, t.low, t.high),
   ],
 );
@@ -95,7 +97,7 @@ export const referenceIndex = sqliteTable(
     targetId: text('target_id').notNull(),
   },
   (t) => [
-    index('fhir_reference_lookup').on(t.resourceType, t.param, t.targetId, t.targetType),
+    index('fhir_reference_lookup').on(t.resourceType, t.param, t.targetId, t.targetType, t.rid),
     index('fhir_reference_target').on(t.targetType, t.targetId),
     index('fhir_reference_rid').on(t.rid, t.param),
   ],

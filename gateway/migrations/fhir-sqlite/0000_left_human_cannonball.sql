@@ -6,7 +6,7 @@ CREATE TABLE `fhir_date_index` (
 	`high` integer NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `fhir_date_lookup` ON `fhir_date_index` (`resource_type`,`param`,`low`);--> statement-breakpoint
+CREATE INDEX `fhir_date_lookup` ON `fhir_date_index` (`resource_type`,`param`,`low`,`high`,`rid`);--> statement-breakpoint
 CREATE INDEX `fhir_date_rid` ON `fhir_date_index` (`rid`,`param`,`low`,`high`);--> statement-breakpoint
 CREATE TABLE `fhir_history` (
 	`rid` integer NOT NULL,
@@ -26,7 +26,7 @@ CREATE TABLE `fhir_reference_index` (
 	`target_id` text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `fhir_reference_lookup` ON `fhir_reference_index` (`resource_type`,`param`,`target_id`,`target_type`);--> statement-breakpoint
+CREATE INDEX `fhir_reference_lookup` ON `fhir_reference_index` (`resource_type`,`param`,`target_id`,`target_type`,`rid`);--> statement-breakpoint
 CREATE INDEX `fhir_reference_target` ON `fhir_reference_index` (`target_type`,`target_id`);--> statement-breakpoint
 CREATE INDEX `fhir_reference_rid` ON `fhir_reference_index` (`rid`,`param`);--> statement-breakpoint
 CREATE TABLE `fhir_resources` (
@@ -49,7 +49,7 @@ CREATE TABLE `fhir_string_index` (
 	`exact` text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `fhir_string_lookup` ON `fhir_string_index` (`resource_type`,`param`,`normalized`);--> statement-breakpoint
+CREATE INDEX `fhir_string_lookup` ON `fhir_string_index` (`resource_type`,`param`,`normalized`,`rid`);--> statement-breakpoint
 CREATE INDEX `fhir_string_rid` ON `fhir_string_index` (`rid`,`param`,`normalized`);--> statement-breakpoint
 CREATE TABLE `fhir_token_index` (
 	`rid` integer NOT NULL,
@@ -59,5 +59,5 @@ CREATE TABLE `fhir_token_index` (
 	`code` text NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `fhir_token_lookup` ON `fhir_token_index` (`resource_type`,`param`,`code`,`system`);--> statement-breakpoint
+CREATE INDEX `fhir_token_lookup` ON `fhir_token_index` (`resource_type`,`param`,`code`,`system`,`rid`);--> statement-breakpoint
 CREATE INDEX `fhir_token_rid` ON `fhir_token_index` (`rid`,`param`,`code`,`system`);

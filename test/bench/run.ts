@@ -1,0 +1,141 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { applyMigrations, openSqlite } from '../../gateway/src/db/sqlite/connection.ts';
+import { createSqliteStore } from '../../gateway/src/db/sqlite/store.ts';
+import { KeyRing } from '../../gateway/src/keys/key-ring.ts';
+import { signAccessToken } from '../../gateway/src/oauth/access-token.ts';
+import { benchData } from './bench-data.ts';
+import { latency, throughput, type LoadResult, type Target } from './load.ts';
+import { freePort, startServer, stop } from './processes.ts';
+
+/**
+ * `npm run bench`: in one run, a Hono hello-world baseline, then the gateway's FHIR read by id and the
+ * vitals search on a store of 1,000,000 Observations over 10,000 patients. Each is reported in req/s
+ * under load, latency at one request at a time, and as a ratio to the baseline.
+ */
+const { values } = parseArgs({
+  options: {
+    patients: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+  },
+});
+const patients = Number(values.patients);
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const root = path.resolve(import.meta.dirname, '../..');
+const dataDir = path.join(root, 'data', 'bench');
+
+interface Row {
+  readonly name: string;
+  readonly load: LoadResult;
+  readonly single: { p50Ms: number; p99Ms: number };
+}
+
+async function measure(name: string, target: Target): Promise<Row> {
+  process.stderr.write(`▶ ${name}: warming up…\n`);
+  await throughput(target, 2, connections);
+  process.stderr.write(`▶ ${name}: ${seconds} s at ${connections} connections…\n`);
+  const load = await throughput(target, seconds, connections);
+  if (load.non2xx > 0) throw new Error(`${name}: ${load.non2xx} responses were not 2xx`);
+  process.stderr.write(`▶ ${name}: latency, one request at a time…\n`);
+  const single = await latency(target, 2000);
+  return { name, load, single };
+}
+
+async function main(): Promise<void> {
+  const hostPort = await freePort();
+  const publicUrl = `http://127.0.0.1:${hostPort}`;
+  const data = benchData(dataDir, patients, `${publicUrl}/fhir`);
+  const rows: Row[] = [];
+
+  const helloPort = await freePort();
+  const hello = await startServer(path.join(import.meta.dirname, 'hello-server.ts'), { PORT: String(helloPort) }, /listening/);
+  try {
+    rows.push(await measure('Hono hello world (baseline)', { port: helloPort, paths: ['/'] }));
+  } finally {
+    await stop(hello);
+  }
+
+  // PUBLIC_URL is part of what was indexed (absolute references) and of every token: use the same port.
+  const gateway = await startServer(
+    path.join(root, 'gateway/src/main.ts'),
+    { PORT: String(hostPort), PUBLIC_URL: publicUrl, DATABASE_URL: `file:${data.file}`, SEED: 'none' },
+    /listening on/,
+  );
+  try {
+    const token = await mintToken(data.file, publicUrl);
+    const headers = { authorization: `Bearer ${token}` };
+    const sample = data.patientIds.filter((_, i) => i % Math.max(1, Math.floor(patients / 1000)) === 0);
+    await checkVitalsSearch(hostPort, headers, sample[0]!);
+    rows.push(
+      await measure('FHIR read Observation by id', {
+        port: hostPort,
+        headers,
+        paths: sample.map((id, i) => `/fhir/Observation/${id}-v${i % 80}`),
+      }),
+    );
+    rows.push(
+      await measure('Vitals search (50 newest of one patient)', {
+        port: hostPort,
+        headers,
+        paths: sample.map((id) => `/fhir/Observation?patient=${id}&category=vital-signs&_sort=-date&_count=50`),
+      }),
+    );
+  } finally {
+    await stop(gateway);
+  }
+  report(rows, data.patientIds.length);
+}
+
+async function mintToken(file: string, publicUrl: string): Promise<string> {
+  const db = openSqlite(file);
+  applyMigrations(db, 'sqlite');
+  const store = createSqliteStore(db);
+  const now = () => new Date();
+  const keys = new KeyRing(store.signingKeys, { now, retentionSeconds: 3900 });
+  const { token } = await signAccessToken(
+    keys,
+    { issuer: publicUrl, audience: `${publicUrl}/fhir`, now },
+    { sub: 'bench', client_id: 'bench', scope: 'system/*.rs' },
+    3600,
+  );
+  await store.close();
+  return token;
+}
+
+async function checkVitalsSearch(port: number, headers: Record<string, string>, patient: string): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${port}/fhir/Observation?patient=${patient}&category=vital-signs&_sort=-date&_count=50`, { headers });
+  const bundle = (await res.json()) as { entry?: { resource: { effectiveDateTime: string } }[] };
+  const dates = (bundle.entry ?? []).map((e) => e.resource.effectiveDateTime);
+  if (res.status !== 200 || dates.length !== 50 || dates.some((d, i) => i > 0 && d > dates[i - 1]!)) {
+    throw new Error(`The vitals search does not answer 50 newest-first vital signs (status ${res.status}, ${dates.length} entries)`);
+  }
+}
+
+function report(rows: readonly Row[], patientCount: number): void {
+  const baseline = rows[0]!.load.requestsPerSecond;
+  const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
+  const lines = [
+    `Machine: ${machine}`,
+    `Store: ${patientCount} patients, ${patientCount * 100} Observations. Load: ${connections} connections for ${seconds} s (autocannon).`,
+    '',
+    '| benchmark | req/s | ratio to baseline | p50 / p99 under load | p50 / p99 one at a time |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${Math.round(r.load.requestsPerSecond)} | ${(r.load.requestsPerSecond / baseline).toFixed(2)}× | ` +
+        `${r.load.p50Ms} / ${r.load.p99Ms} ms | ${r.single.p50Ms.toFixed(2)} / ${r.single.p99Ms.toFixed(2)} ms |`,
+    ),
+  ];
+  process.stdout.write(`\n${lines.join('\n')}\n`);
+  fs.mkdirSync(dataDir, { recursive: true });
+  fs.writeFileSync(path.join(dataDir, 'results.json'), JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 2));
+}
+
+main().catch((error) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
