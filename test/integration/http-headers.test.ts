@@ -66,3 +66,13 @@ describe('response headers', () => {
     expect(res.headers.get('strict-transport-security')).toBe('max-age=31536000; includeSubDomains');
   });
 });
+
+describe('public paths under /fhir', () => {
+  it('answers /fhir/.well-known/* without a token: 404 until a discovery document is served there', async () => {
+    const gw = await startTestGateway();
+    const res = await gw.fhir('/fhir/.well-known/smart-configuration', { token: null });
+    expect(res.status).toBe(404);
+    expect(res.headers.get('www-authenticate')).toBeNull();
+    expect(((await res.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+  });
+});

@@ -14,15 +14,15 @@ export type SqliteDatabase = Database.Database;
 export function openSqlite(file: string): SqliteDatabase {
   if (file !== ':memory:') makeDirectory(path.dirname(file));
   const db = new Database(file);
+  // WAL lets the CLI and the gateway use one file at once, and readers never wait for the writer.
+  // synchronous=NORMAL survives a killed process; only an OS crash or power loss can lose the last
+  // commits (trade-off recorded in README.md).
+  db.pragma('journal_mode = WAL');
   if (file !== ':memory:') {
     for (const suffix of ['', '-wal', '-shm']) {
       if (fs.existsSync(file + suffix)) fs.chmodSync(file + suffix, 0o600);
     }
   }
-  // WAL lets the CLI and the gateway use one file at once, and readers never wait for the writer.
-  // synchronous=NORMAL survives a killed process; only an OS crash or power loss can lose the last
-  // commits (trade-off recorded in README.md).
-  db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { CapabilityStatement } from 'fhir/r4';
 import { corsPreflight } from '../../http/cors.ts';
 import type { AccessTokenClaims } from '../../oauth/access-token.ts';
-import { badRequest, FhirError, operationOutcome } from '../errors.ts';
+import { badRequest, FhirError, notFound, operationOutcome } from '../errors.ts';
 import { JsonText, toInteraction, type FhirBackend, type InteractionOptions } from '../interaction.ts';
 import type { FhirResponder } from './respond.ts';
 import { requireToken, type FhirEnv } from './require-token.ts';
@@ -29,6 +29,10 @@ export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
       }),
     )
     .get('/metadata', (c) => deps.respond.json(c, 200, metadata))
+    // Discovery documents live under .well-known and are public; none is served yet.
+    .all('/.well-known/*', () => {
+      throw notFound('No such discovery document');
+    })
     .use('*', requireToken(deps.verifyAccessToken, deps.fhirBaseUrl))
     // Only POST and PUT carry bodies here; asking a GET for its body would build a full WHATWG
     // Request on every read, a cost the hot path does not need.
