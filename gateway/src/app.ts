@@ -2,13 +2,12 @@ import fs from 'node:fs';
 import { Hono } from 'hono';
 import type { CapabilityStatement } from 'fhir/r4';
 import type { Config } from './config.ts';
+import { fhirResponder } from './fhir/http/respond.ts';
 import { fhirRoutes } from './fhir/http/routes.ts';
 import type { FhirBackend } from './fhir/interaction.ts';
 import { errorHandler } from './http/errors.ts';
 import { except, pageHeaders, publicApiHeaders, withHeaders } from './http/headers.ts';
-import { requestId } from './http/request-id.ts';
-import { fhirResponder } from './fhir/http/respond.ts';
-import { requestLog } from './http/request-log.ts';
+import { requestContext } from './http/request-context.ts';
 import type { KeyRing } from './keys/key-ring.ts';
 import type { Logger } from './log.ts';
 import type { AccessTokenClaims } from './oauth/access-token.ts';
@@ -29,8 +28,7 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
   const apiHeaders = publicApiHeaders(deps.config);
   const fhirRespond = fhirResponder(apiHeaders);
-  app.use('*', requestId());
-  app.use('*', requestLog(deps.log, deps.config.logRequests));
+  app.use('*', requestContext(deps.log, deps.config.logRequests));
   app.use('*', except('/fhir', withHeaders(pageHeaders(deps.config))));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));

@@ -13,9 +13,9 @@ import { KeyRing } from './keys/key-ring.ts';
 import { createLogger, type Logger } from './log.ts';
 import { createAccessTokenVerifier, type TokenSettings } from './oauth/access-token.ts';
 
-export interface Gateway {
+/** Everything but the HTTP app: what the CLI needs. */
+export interface GatewayCore {
   readonly config: Config;
-  readonly app: Hono;
   readonly store: GatewayStore;
   readonly keys: KeyRing;
   readonly fhir: LocalFhir;
@@ -24,6 +24,10 @@ export interface Gateway {
   readonly tokenSettings: TokenSettings;
   readonly sqlite: SqliteDatabase;
   close(): Promise<void>;
+}
+
+export interface Gateway extends GatewayCore {
+  readonly app: Hono;
 }
 
 export interface GatewayOptions {
@@ -36,18 +40,16 @@ export const SOFTWARE_VERSION: string = JSON.parse(
 ).version;
 
 /**
- * The composition root: opens the database, applies migrations, makes sure signing keys exist and
- * wires every component into the HTTP app. The CLI opens the same pieces without the HTTP app.
+ * Opens the database, applies migrations and makes sure signing keys exist. The FHIR definitions
+ * (about a second to load) are loaded on first use, so CLI commands that need none stay quick.
  */
-export async function openGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+export async function openCore(config: Config, options: GatewayOptions = {}): Promise<GatewayCore> {
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? createLogger();
   if (config.database.kind !== 'sqlite') throw new Error('Only SQLite is available in this version');
 
   const sqlite = openDatabase(config.database.path);
   applyMigrations(sqlite, 'sqlite');
   applyMigrations(sqlite, 'fhir-sqlite');
-  loadFhirDefinitions();
 
   const store = createSqliteStore(sqlite);
   const keys = new KeyRing(store.signingKeys, { now, retentionSeconds: config.maxAccessTokenSeconds + 300 });
@@ -55,16 +57,22 @@ export async function openGateway(config: Config, options: GatewayOptions = {}):
   const resources = new ResourceStore(sqlite);
   const fhir = new LocalFhir({ store: resources, fhirBaseUrl: config.fhirBaseUrl, now });
   const tokenSettings: TokenSettings = { issuer: config.publicUrl, audience: config.fhirBaseUrl, now };
+  return { config, store, keys, fhir, resources, now, tokenSettings, sqlite, close: () => store.close() };
+}
 
+/** The composition root of the server: the core wired into the HTTP app, definitions loaded up front. */
+export async function openGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const core = await openCore(config, options);
+  loadFhirDefinitions();
   const app = createApp({
     config,
-    keys,
-    fhir,
-    verifyAccessToken: createAccessTokenVerifier(keys, tokenSettings),
-    capabilityStatement: capabilityStatement({ fhirBaseUrl: config.fhirBaseUrl, softwareVersion: SOFTWARE_VERSION, date: now() }),
-    log,
+    keys: core.keys,
+    fhir: core.fhir,
+    verifyAccessToken: createAccessTokenVerifier(core.keys, core.tokenSettings),
+    capabilityStatement: capabilityStatement({ fhirBaseUrl: config.fhirBaseUrl, softwareVersion: SOFTWARE_VERSION, date: core.now() }),
+    log: options.log ?? createLogger(),
   });
-  return { config, app, store, keys, fhir, resources, now, tokenSettings, sqlite, close: () => store.close() };
+  return { ...core, app };
 }
 
 function openDatabase(path: string): SqliteDatabase {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { registerClient } from '../clients/register-client.ts';
 import type { ClientType, GrantType, UserRole } from '../db/store.ts';
-import type { Gateway } from '../gateway.ts';
+import type { GatewayCore } from '../gateway.ts';
 import { createProgress } from '../progress.ts';
 import { seedDemo } from '../seed/seed-demo.ts';
 import { registerUser } from '../users/register-user.ts';
@@ -13,7 +13,7 @@ export interface Command<A = unknown> {
   readonly name: string;
   readonly usage: string;
   parse(argv: readonly string[]): A;
-  run(gateway: Gateway, args: A): Promise<Record<string, unknown>>;
+  run(gateway: GatewayCore, args: A): Promise<Record<string, unknown>>;
 }
 
 type OptionSpec = NonNullable<ParseArgsConfig['options']>;
@@ -105,10 +105,7 @@ const userAdd: Command<{ username: string; password: string; role: UserRole; fhi
   async run(gateway, args) {
     const user = await registerUser(gateway.store, args, {
       now: gateway.now,
-      fhirUserExists: async (reference) => {
-        const [type = '', id = ''] = reference.split('/');
-        return gateway.resources.current(type, id)?.deleted === false;
-      },
+      fhirUserExists: async (reference) => gateway.resources.isLive(reference),
     });
     return { id: user.id, username: user.username, fhirUser: user.fhirUser };
   },

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from '../config.ts';
-import { openGateway, type Gateway } from '../gateway.ts';
-import { createLogger } from '../log.ts';
+import { DuplicateError } from '../db/store.ts';
+import { openCore, type GatewayCore } from '../gateway.ts';
 import { ValidationError } from '../validation-error.ts';
 import { COMMANDS, UsageError } from './commands.ts';
 
@@ -17,15 +17,16 @@ async function main(argv: readonly string[]): Promise<number> {
     for (const c of COMMANDS) process.stderr.write(`  ${c.name.padEnd(14)} ${c.usage}\n`);
     return 2;
   }
-  let gateway: Gateway | undefined;
+  let gateway: GatewayCore | undefined;
   try {
     const args = command.parse(rest);
-    gateway = await openGateway(loadConfig(process.env), { log: createLogger() });
+    gateway = await openCore(loadConfig(process.env));
     const result = await command.run(gateway, args);
     process.stdout.write(JSON.stringify(result) + '\n');
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ValidationError || error instanceof ConfigError) {
+    // A taken username is bad input too: the operator fixes it by choosing another name.
+    if (error instanceof UsageError || error instanceof ValidationError || error instanceof ConfigError || error instanceof DuplicateError) {
       process.stderr.write(`error: ${error.message}\nusage: npm run cli -- ${command.name} ${command.usage}\n`);
       return 2;
     }

@@ -51,10 +51,7 @@ export async function seedDemo(deps: SeedDeps, progress: (total: number) => Prog
     if (await deps.store.users.findByUsername(user.username)) continue;
     await registerUser(deps.store, user, {
       now: deps.now,
-      fhirUserExists: async (reference) => {
-        const [type = '', id = ''] = reference.split('/');
-        return deps.resources.current(type, id)?.deleted === false;
-      },
+      fhirUserExists: async (reference) => deps.resources.isLive(reference),
     });
     usersCreated.push(user.username);
   }

@@ -29,7 +29,8 @@ export async function registerUser(
     throw new ValidationError('username', 'use 2 to 64 lower-case letters, digits or . _ @ + -, starting with a letter or digit');
   }
   if (!ROLES.includes(input.role)) throw new ValidationError('role', 'must be patient, practitioner or admin');
-  if (input.password.length < MIN_PASSWORD_LENGTH) {
+  // Counted in characters as a person sees them, not UTF-16 units.
+  if ([...input.password.normalize('NFC')].length < MIN_PASSWORD_LENGTH) {
     throw new ValidationError('password', `must be at least ${MIN_PASSWORD_LENGTH} characters`);
   }
   const fhirUser = input.fhirUser?.trim() || null;

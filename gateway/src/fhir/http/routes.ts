@@ -21,7 +21,7 @@ export interface FhirRoutesDeps {
 export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
   const metadata = new JsonText(JSON.stringify(deps.capabilityStatement));
   return new Hono<FhirEnv>()
-    .use(
+    .options(
       '*',
       corsPreflight({
         allowMethods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],

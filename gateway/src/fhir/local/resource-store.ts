@@ -84,6 +84,12 @@ export class ResourceStore {
     return row && toVersion(row);
   }
 
+  /** Whether `Type/id` names a resource that exists and is not deleted. */
+  isLive(reference: string): boolean {
+    const [type = '', id = '', ...rest] = reference.split('/');
+    return rest.length === 0 && this.current(type, id)?.deleted === false;
+  }
+
   version(type: string, id: string, versionId: number): StoredVersion | undefined {
     const current = this.current(type, id);
     if (!current) return undefined;

@@ -13,6 +13,18 @@ const SESSIONS = [
   [13, 17],
 ] as const;
 
+/** Weekdays from `firstDay` and from `today`, each through the next 14 days, in order, once each. */
+function bookingDays(firstDay: Date, today: Date): Date[] {
+  const days = new Map<number, Date>();
+  for (const start of [startOfUtcDay(firstDay), startOfUtcDay(today)]) {
+    for (let offset = 0; offset <= BOOKING_HORIZON_DAYS; offset++) {
+      const day = addDays(start, offset);
+      if (isWeekday(day)) days.set(day.getTime(), day);
+    }
+  }
+  return [...days.values()].sort((a, b) => a.getTime() - b.getTime());
+}
+
 export const scheduleId = (practitionerId: string) => `demo-sch-${practitionerId.slice('demo-pra-'.length)}`;
 
 export function schedules(): Schedule[] {
@@ -27,15 +39,14 @@ export function schedules(): Schedule[] {
 }
 
 /**
- * Slots on every weekday from `firstDay` to `today` + 14 days, and one upcoming appointment for most
- * patients, which occupies its slot (status busy). Ids carry the date and time, so a later run adds
- * only the days that are new.
+ * Slots on every weekday of two booking windows, the two weeks after `firstDay` (where the upcoming
+ * appointments are) and the two weeks after `today`; and one upcoming appointment for most patients,
+ * which occupies its slot (status busy). Ids carry the date and time, so a later run adds only the
+ * days that are new, and never days already past.
  */
 export function slotsAndUpcomingAppointments(patients: readonly DemoPatient[], random: SeededRandom, firstDay: Date, today: Date): Resource[] {
-  const lastDay = addDays(startOfUtcDay(today), BOOKING_HORIZON_DAYS);
   const slots = new Map<string, Slot>();
-  for (let day = startOfUtcDay(firstDay); day <= lastDay; day = addDays(day, 1)) {
-    if (!isWeekday(day)) continue;
+  for (const day of bookingDays(firstDay, today)) {
     for (const practitioner of PRACTITIONERS) {
       for (const [from, to] of SESSIONS) {
         for (let minutes = from * 60; minutes < to * 60; minutes += SLOT_MINUTES) {
