@@ -8,18 +8,28 @@ import type { FhirBackend } from './fhir/interaction.ts';
 import { errorHandler } from './http/errors.ts';
 import { except, pageHeaders, publicApiHeaders, withHeaders } from './http/headers.ts';
 import { requestContext } from './http/request-context.ts';
+import type { GatewayStore } from './db/store.ts';
 import type { KeyRing } from './keys/key-ring.ts';
 import type { Logger } from './log.ts';
-import type { AccessTokenClaims } from './oauth/access-token.ts';
+import { openidConfiguration, smartConfiguration, type Endpoints } from './oauth/discovery.ts';
+import { oauthRoutes } from './oauth/http/routes.tsx';
+import { JwksFetcher } from './oauth/jwks-fetcher.ts';
+import type { AccessTokenClaims, TokenSettings } from './oauth/tokens/access-token.ts';
 
 export interface AppDeps {
   readonly config: Config;
+  readonly endpoints: Endpoints;
+  readonly store: GatewayStore;
   readonly keys: KeyRing;
   readonly fhir: FhirBackend;
+  readonly tokenSettings: TokenSettings;
   readonly verifyAccessToken: (token: string) => Promise<AccessTokenClaims>;
   readonly capabilityStatement: CapabilityStatement;
   readonly log: Logger;
+  readonly now: () => Date;
 }
+
+const stylesheet = fs.readFileSync(new URL('./ui/portico.css', import.meta.url), 'utf8');
 
 const portalPlaceholder = fs.readFileSync(new URL('../../portal/index.html', import.meta.url), 'utf8');
 
@@ -32,6 +42,24 @@ export function createApp(deps: AppDeps): Hono {
   app.use('*', except('/fhir', withHeaders(pageHeaders(deps.config))));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
+  app.get('/ui/portico.css', (c) => c.body(stylesheet, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }));
+  const oidc = JSON.stringify(openidConfiguration(deps.endpoints));
+  app.get('/.well-known/openid-configuration', (c) => c.body(oidc, 200, { ...apiHeaders, 'Content-Type': 'application/json' }));
+  app.route(
+    '/auth',
+    oauthRoutes({
+      config: deps.config,
+      endpoints: deps.endpoints,
+      store: deps.store,
+      keys: deps.keys,
+      fhir: deps.fhir,
+      jwks: new JwksFetcher(),
+      tokenSettings: deps.tokenSettings,
+      verifyAccessToken: deps.verifyAccessToken,
+      apiHeaders,
+      now: deps.now,
+    }),
+  );
   app.get('/.well-known/jwks.json', async (c) => {
     // Short max-age: a rotated key must reach verifiers well within the old key's retention.
     return c.json(await deps.keys.jwks(), 200, { ...apiHeaders, 'Cache-Control': 'public, max-age=300' });
@@ -41,8 +69,10 @@ export function createApp(deps: AppDeps): Hono {
     fhirRoutes({
       backend: deps.fhir,
       respond: fhirRespond,
+      headers: apiHeaders,
       verifyAccessToken: deps.verifyAccessToken,
       capabilityStatement: deps.capabilityStatement,
+      smartConfiguration: smartConfiguration(deps.endpoints),
       fhirBaseUrl: deps.config.fhirBaseUrl,
       maxBodyBytes: deps.config.fhirMaxBodyBytes,
     }),

@@ -19,6 +19,24 @@ export interface Config {
   readonly fhirMaxBodyBytes: number;
   /** Which requests get a log line: all, only failed or slow ones, or none. */
   readonly logRequests: 'all' | 'errors' | 'none';
+  /** Dynamic client registration without an initial access token (RFC 7591 §3). */
+  readonly openRegistration: boolean;
+  readonly lifetimes: Lifetimes;
+}
+
+/** How long each thing the authorization server hands out lives, in seconds. */
+export interface Lifetimes {
+  /** Access tokens of apps a person authorized (SMART: at most an hour). */
+  readonly accessToken: number;
+  /** Access tokens of backend services (SMART Backend Services: at most five minutes). */
+  readonly backendAccessToken: number;
+  readonly authorizationCode: number;
+  /** An EHR launch id, from the Launch button to the app's /authorize. */
+  readonly launch: number;
+  /** From /authorize to the consent decision. */
+  readonly authorizationFlow: number;
+  /** A sign-in at the gateway. */
+  readonly session: number;
 }
 
 export type DatabaseConfig =
@@ -65,7 +83,23 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     maxAccessTokenSeconds: 3600,
     fhirMaxBodyBytes: 5 * 1024 * 1024,
     logRequests,
+    openRegistration: parseBoolean('OPEN_REGISTRATION', env.OPEN_REGISTRATION, false),
+    lifetimes: Object.freeze({
+      accessToken: 3600,
+      backendAccessToken: 300,
+      authorizationCode: 60,
+      launch: 300,
+      authorizationFlow: 900,
+      session: 12 * 3600,
+    }),
   });
+}
+
+function parseBoolean(variable: string, raw: string | undefined, fallback: boolean): boolean {
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'true') return true;
+  if (raw === 'false') return false;
+  throw new ConfigError(variable, `must be "true" or "false", got ${JSON.stringify(raw)}`);
 }
 
 function nonEmpty(variable: string, value: string | undefined): string | undefined {

@@ -11,7 +11,8 @@ import { LocalFhir } from './fhir/local/local-fhir.ts';
 import { ResourceStore } from './fhir/local/resource-store.ts';
 import { KeyRing } from './keys/key-ring.ts';
 import { createLogger, type Logger } from './log.ts';
-import { createAccessTokenVerifier, type TokenSettings } from './oauth/access-token.ts';
+import { endpointsOf } from './oauth/discovery.ts';
+import { createAccessTokenVerifier, type TokenSettings } from './oauth/tokens/access-token.ts';
 
 /** Everything but the HTTP app: what the CLI needs. */
 export interface GatewayCore {
@@ -64,13 +65,18 @@ export async function openCore(config: Config, options: GatewayOptions = {}): Pr
 export async function openGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const core = await openCore(config, options);
   loadFhirDefinitions();
+  const endpoints = endpointsOf(config.publicUrl);
   const app = createApp({
     config,
+    endpoints,
+    store: core.store,
     keys: core.keys,
     fhir: core.fhir,
-    verifyAccessToken: createAccessTokenVerifier(core.keys, core.tokenSettings),
-    capabilityStatement: capabilityStatement({ fhirBaseUrl: config.fhirBaseUrl, softwareVersion: SOFTWARE_VERSION, date: core.now() }),
+    tokenSettings: core.tokenSettings,
+    verifyAccessToken: createAccessTokenVerifier(core.keys, core.tokenSettings, (id, now) => core.store.grants.isActive(id, now)),
+    capabilityStatement: capabilityStatement({ fhirBaseUrl: config.fhirBaseUrl, softwareVersion: SOFTWARE_VERSION, date: core.now(), endpoints }),
     log: options.log ?? createLogger(),
+    now: core.now,
   });
   return { ...core, app };
 }

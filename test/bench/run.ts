@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { applyMigrations, openSqlite } from '../../gateway/src/db/sqlite/connection.ts';
 import { createSqliteStore } from '../../gateway/src/db/sqlite/store.ts';
 import { KeyRing } from '../../gateway/src/keys/key-ring.ts';
-import { signAccessToken } from '../../gateway/src/oauth/access-token.ts';
+import { signAccessToken } from '../../gateway/src/oauth/tokens/access-token.ts';
 import { benchData } from './bench-data.ts';
 import { latency, throughput, type LoadResult, type Target } from './load.ts';
 import { freePort, startServer, stop } from './processes.ts';
@@ -102,10 +103,15 @@ async function mintToken(file: string, publicUrl: string): Promise<string> {
   const store = createSqliteStore(db);
   const now = () => new Date();
   const keys = new KeyRing(store.signingKeys, { now, retentionSeconds: 3900 });
+  const grantId = randomUUID();
+  await store.grants.insert({
+    id: grantId, clientId: 'bench', kind: 'backend', userId: null, patientId: null, encounterId: null, scope: 'system/*.rs',
+    sessionId: null, createdAt: now(), expiresAt: null, revokedAt: null, revokedReason: null,
+  });
   const { token } = await signAccessToken(
     keys,
     { issuer: publicUrl, audience: `${publicUrl}/fhir`, now },
-    { sub: 'bench', client_id: 'bench', scope: 'system/*.rs' },
+    { sub: 'bench', client_id: 'bench', scope: 'system/*.rs', grant_id: grantId },
     3600,
   );
   await store.close();

@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../../gateway/src/config.ts';
 import { openGateway, type Gateway } from '../../gateway/src/gateway.ts';
 import { silentLogger } from '../../gateway/src/log.ts';
-import { signAccessToken, type AccessTokenContent } from '../../gateway/src/oauth/access-token.ts';
+import { signAccessToken, type AccessTokenContent } from '../../gateway/src/oauth/tokens/access-token.ts';
 
 export interface TestGateway extends Omit<Gateway, 'fhir'> {
   /** The embedded FHIR store behind the HTTP API (Gateway.fhir; the name `fhir` is the request helper here). */
@@ -20,12 +21,25 @@ export async function startTestGateway(env: Record<string, string> = {}, now?: (
   const config = loadConfig({ PUBLIC_URL: 'http://localhost', DATABASE_URL: 'file::memory:', SEED: 'none', ...env });
   const gateway = await openGateway(config, { log: silentLogger, now });
   const mintToken = async (content: Partial<AccessTokenContent> = {}, lifetimeSeconds = 300) => {
-    const { token } = await signAccessToken(
-      gateway.keys,
-      gateway.tokenSettings,
-      { sub: 'test-backend', client_id: 'test-backend', scope: 'system/*.*', ...content },
-      lifetimeSeconds,
-    );
+    const claims = { sub: 'test-backend', client_id: 'test-backend', scope: 'system/*.*', grant_id: randomUUID(), ...content };
+    // Every token stands on a real, live grant, as the token endpoint's do.
+    if (!(await gateway.store.grants.find(claims.grant_id))) {
+      await gateway.store.grants.insert({
+        id: claims.grant_id,
+        clientId: claims.client_id,
+        kind: claims.patient ? 'user' : 'backend',
+        userId: null,
+        patientId: claims.patient ?? null,
+        encounterId: null,
+        scope: claims.scope,
+        sessionId: null,
+        createdAt: gateway.now(),
+        expiresAt: null,
+        revokedAt: null,
+        revokedReason: null,
+      });
+    }
+    const { token } = await signAccessToken(gateway.keys, gateway.tokenSettings, claims, lifetimeSeconds);
     return token;
   };
   let defaultToken: string | undefined;

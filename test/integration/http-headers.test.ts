@@ -68,11 +68,15 @@ describe('response headers', () => {
 });
 
 describe('public paths under /fhir', () => {
-  it('answers /fhir/.well-known/* without a token: 404 until a discovery document is served there', async () => {
+  it('serves SMART discovery without a token, and answers other /fhir/.well-known paths with 404, not 401', async () => {
     const gw = await startTestGateway();
-    const res = await gw.fhir('/fhir/.well-known/smart-configuration', { token: null });
-    expect(res.status).toBe(404);
-    expect(res.headers.get('www-authenticate')).toBeNull();
-    expect(((await res.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+    const discovery = await gw.fhir('/fhir/.well-known/smart-configuration', { token: null, headers: { Accept: 'text/html' } });
+    expect(discovery.status).toBe(200);
+    expect(discovery.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(discovery.headers.get('access-control-allow-origin')).toBe('*');
+    const missing = await gw.fhir('/fhir/.well-known/udap', { token: null });
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('www-authenticate')).toBeNull();
+    expect(((await missing.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
   });
 });

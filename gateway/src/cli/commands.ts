@@ -6,6 +6,8 @@ import type { GatewayCore } from '../gateway.ts';
 import { createProgress } from '../progress.ts';
 import { seedDemo } from '../seed/seed-demo.ts';
 import { registerUser } from '../users/register-user.ts';
+import { createLaunch } from '../oauth/launch.ts';
+import { hashSecret, newSecret } from '../oauth/secrets.ts';
 
 export class UsageError extends Error {}
 
@@ -46,7 +48,7 @@ const clientAdd: Command<ReturnType<typeof parseClientAdd>> = {
   name: 'client add',
   usage:
     '--name NAME --redirect-uri URI [--redirect-uri URI…] [--launch-uri URI] [--type public|confidential-symmetric|confidential-asymmetric] ' +
-    '[--jwks-uri URL | --jwks-file FILE] [--scope "SCOPES"] [--grant-type authorization_code|client_credentials]',
+    '[--jwks-uri URL | --jwks-file FILE] [--scope "SCOPES"] [--grant-type authorization_code|client_credentials] [--policy-uri URL]',
   parse: parseClientAdd,
   async run(gateway, args) {
     const { client, secret } = await registerClient(gateway.store, args, gateway.now);
@@ -64,6 +66,7 @@ function parseClientAdd(argv: readonly string[]) {
     'jwks-file': { type: 'string' },
     scope: { type: 'string' },
     'grant-type': { type: 'string' },
+    'policy-uri': { type: 'string' },
   });
   let jwks;
   if (v['jwks-file'] !== undefined) {
@@ -82,6 +85,7 @@ function parseClientAdd(argv: readonly string[]) {
     jwks,
     scope: v.scope as string | undefined,
     grantType: oneOf<GrantType>(v['grant-type'], 'grant-type', ['authorization_code', 'client_credentials']),
+    policyUri: v['policy-uri'] as string | undefined,
   };
 }
 
@@ -141,4 +145,65 @@ const keysRotate: Command<Record<string, never>> = {
   },
 };
 
-export const COMMANDS: readonly Command<any>[] = [clientAdd, userAdd, seedDemoCommand, keysRotate];
+const clientToken: Command<Record<string, never>> = {
+  name: 'client token',
+  usage: '(an initial access token for dynamic client registration, valid 24 hours, usable once)',
+  parse(argv) {
+    options(argv, {});
+    return {};
+  },
+  async run(gateway) {
+    const token = newSecret();
+    const now = gateway.now();
+    await gateway.store.initialAccessTokens.insert(hashSecret(token), now, new Date(now.getTime() + 86_400_000));
+    return { initial_access_token: token };
+  },
+};
+
+const launch: Command<{ clientId: string; patientId: string; encounterId?: string; username?: string }> = {
+  name: 'launch',
+  usage: '--client CLIENT_ID --patient PATIENT_ID [--encounter ENCOUNTER_ID] [--user USERNAME]',
+  parse(argv) {
+    const v = options(argv, { client: { type: 'string' }, patient: { type: 'string' }, encounter: { type: 'string' }, user: { type: 'string' } });
+    return {
+      clientId: required(v.client, 'client'),
+      patientId: required(v.patient, 'patient'),
+      encounterId: v.encounter as string | undefined,
+      username: v.user as string | undefined,
+    };
+  },
+  async run(gateway, args) {
+    const user = args.username === undefined ? undefined : await gateway.store.users.findByUsername(args.username);
+    if (args.username !== undefined && !user) throw new UsageError(`--user: no user named ${args.username}`);
+    const created = await createLaunch(
+      { clientId: args.clientId, patientId: args.patientId, encounterId: args.encounterId, userId: user?.id },
+      {
+        store: gateway.store,
+        fhirBaseUrl: gateway.config.fhirBaseUrl,
+        now: gateway.now,
+        lifetimeSeconds: gateway.config.lifetimes.launch,
+        resourceExists: async (reference) => gateway.resources.isLive(reference),
+      },
+    );
+    return { ...created };
+  },
+};
+
+const grantsRevoke: Command<{ clientId: string; patientId?: string }> = {
+  name: 'grants revoke',
+  usage: '--client CLIENT_ID [--patient PATIENT_ID] (their tokens are refused from the next request on)',
+  parse(argv) {
+    const v = options(argv, { client: { type: 'string' }, patient: { type: 'string' } });
+    return { clientId: required(v.client, 'client'), patientId: v.patient as string | undefined };
+  },
+  async run(gateway, args) {
+    const revoked = await gateway.store.grants.revokeWhere(
+      { clientId: args.clientId, ...(args.patientId ? { patientId: args.patientId } : {}) },
+      'revoked by an administrator',
+      gateway.now(),
+    );
+    return { revoked };
+  },
+};
+
+export const COMMANDS: readonly Command<any>[] = [clientAdd, clientToken, userAdd, launch, grantsRevoke, seedDemoCommand, keysRotate];

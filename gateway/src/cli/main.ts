@@ -10,13 +10,14 @@ import { COMMANDS, UsageError } from './commands.ts';
  * running gateway, whose next request sees what it changed.
  */
 async function main(argv: readonly string[]): Promise<number> {
-  const [group = '', action = '', ...rest] = argv;
-  const command = COMMANDS.find((c) => c.name === `${group} ${action}`);
+  const command = COMMANDS.find((c) => c.name === argv.slice(0, c.name.split(' ').length).join(' '));
   if (!command) {
-    process.stderr.write(`${group || action ? `Unknown command "${[group, action].join(' ').trim()}". ` : ''}Commands:\n`);
+    const asked = argv.slice(0, 2).join(' ');
+    process.stderr.write(`${asked ? `Unknown command "${asked}". ` : ''}Commands:\n`);
     for (const c of COMMANDS) process.stderr.write(`  ${c.name.padEnd(14)} ${c.usage}\n`);
     return 2;
   }
+  const rest = argv.slice(command.name.split(' ').length);
   let gateway: GatewayCore | undefined;
   try {
     const args = command.parse(rest);

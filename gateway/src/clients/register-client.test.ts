@@ -4,7 +4,8 @@ import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { applyMigrations, openSqlite, type SqliteDatabase } from '../db/sqlite/connection.ts';
 import { createSqliteStore } from '../db/sqlite/store.ts';
 import type { GatewayStore } from '../db/store.ts';
-import { DEFAULT_APP_SCOPE, DEFAULT_BACKEND_SCOPE, hashClientSecret, registerClient, type NewClient } from './register-client.ts';
+import { hashSecret } from '../oauth/secrets.ts';
+import { DEFAULT_APP_SCOPE, DEFAULT_BACKEND_SCOPE, registerClient, type NewClient } from './register-client.ts';
 
 const NOW = new Date('2026-11-23T10:00:00Z');
 const now = () => NOW;
@@ -50,6 +51,7 @@ describe('registerClient defaults', () => {
       secretHash: null,
       jwks: null,
       jwksUri: null,
+      policyUri: null,
       createdAt: NOW,
       disabledAt: null,
     });
@@ -86,7 +88,7 @@ describe('client secrets', () => {
     expect(secret).toMatch(/^[\w-]{43}$/); // 256 random bits, base64url
     const sha256 = createHash('sha256').update(secret!).digest('hex');
     expect(client.secretHash).toBe(sha256);
-    expect(hashClientSecret(secret!)).toBe(sha256);
+    expect(hashSecret(secret!)).toBe(sha256);
     const row = JSON.stringify(db.prepare('SELECT * FROM clients WHERE client_id = ?').get(client.clientId));
     expect(row).toContain(sha256);
     expect(row).not.toContain(secret);

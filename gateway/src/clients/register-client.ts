@@ -1,4 +1,5 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashSecret, newSecret } from '../oauth/secrets.ts';
 import type { JWK } from 'jose';
 import type { ClientRecord, ClientType, GatewayStore, GrantType } from '../db/store.ts';
 import { ValidationError } from '../validation-error.ts';
@@ -12,6 +13,8 @@ export interface NewClient {
   readonly grantType?: GrantType;
   readonly jwks?: { keys: JWK[] };
   readonly jwksUri?: string;
+  /** The app's privacy policy, linked from the consent screen. */
+  readonly policyUri?: string;
 }
 
 export interface RegisteredClient {
@@ -53,6 +56,7 @@ export async function registerClient(store: GatewayStore, input: NewClient, now:
   if (input.jwks && input.jwksUri) throw new ValidationError('jwks', 'give a JWKS or a JWKS URL, not both');
   const jwks = input.jwks ? checkJwks(input.jwks) : null;
   const jwksUri = input.jwksUri === undefined ? null : checkAbsoluteUrl('jwks-uri', input.jwksUri);
+  const policyUri = input.policyUri === undefined ? null : checkAbsoluteUrl('policy-uri', input.policyUri);
   if (type === 'confidential-asymmetric' && !jwks && !jwksUri) {
     throw new ValidationError('jwks', 'a confidential-asymmetric client needs its public keys (a JWKS file or URL)');
   }
@@ -61,7 +65,7 @@ export async function registerClient(store: GatewayStore, input: NewClient, now:
   }
   const scope = normalizeScope(input.scope ?? (grantType === 'client_credentials' ? DEFAULT_BACKEND_SCOPE : DEFAULT_APP_SCOPE));
 
-  const secret = type === 'confidential-symmetric' ? randomBytes(32).toString('base64url') : undefined;
+  const secret = type === 'confidential-symmetric' ? newSecret() : undefined;
   const client: ClientRecord = {
     clientId: randomBytes(16).toString('base64url'),
     name,
@@ -70,19 +74,15 @@ export async function registerClient(store: GatewayStore, input: NewClient, now:
     launchUri,
     scope,
     grantTypes: [grantType],
-    secretHash: secret === undefined ? null : hashClientSecret(secret),
+    secretHash: secret === undefined ? null : hashSecret(secret),
     jwks,
     jwksUri,
+    policyUri,
     createdAt: now(),
     disabledAt: null,
   };
   await store.clients.insert(client);
   return secret === undefined ? { client } : { client, secret };
-}
-
-/** Client secrets are 256 random bits, so a fast hash is enough; compare the hex digests in constant time. */
-export function hashClientSecret(secret: string): string {
-  return createHash('sha256').update(secret).digest('hex');
 }
 
 function checkRedirectUri(uri: string): string {

@@ -1,4 +1,15 @@
 import type { JWK } from 'jose';
+import type {
+  AssertionReplayRepository,
+  AuthorizationCodeRepository,
+  AuthorizationRequestRepository,
+  GrantRepository,
+  InitialAccessTokenRepository,
+  LaunchRepository,
+  LoginThrottleRepository,
+  RefreshTokenRepository,
+  SessionRepository,
+} from './oauth-records.ts';
 
 /**
  * The gateway's own state (clients, users, signing keys…), as the domain sees it. Handlers and domain
@@ -11,6 +22,15 @@ export interface GatewayStore {
   readonly users: UserRepository;
   readonly signingKeys: SigningKeyRepository;
   readonly settings: SettingsRepository;
+  readonly sessions: SessionRepository;
+  readonly authorizationRequests: AuthorizationRequestRepository;
+  readonly launches: LaunchRepository;
+  readonly codes: AuthorizationCodeRepository;
+  readonly grants: GrantRepository;
+  readonly refreshTokens: RefreshTokenRepository;
+  readonly assertionJtis: AssertionReplayRepository;
+  readonly initialAccessTokens: InitialAccessTokenRepository;
+  readonly loginThrottle: LoginThrottleRepository;
   close(): Promise<void>;
 }
 
@@ -37,6 +57,8 @@ export interface ClientRecord {
   readonly secretHash: string | null;
   readonly jwks: { keys: JWK[] } | null;
   readonly jwksUri: string | null;
+  /** The app's privacy policy, linked from the consent screen. */
+  readonly policyUri: string | null;
   readonly createdAt: Date;
   readonly disabledAt: Date | null;
 }
@@ -56,6 +78,10 @@ export interface UserRecord {
   readonly role: UserRole;
   /** `Patient/ID` or `Practitioner/ID`: the FHIR resource this person is. */
   readonly fhirUser: string | null;
+  /** Base32 TOTP secret when the user has MFA on (RFC 6238). */
+  readonly totpSecret: string | null;
+  /** The last TOTP time step accepted, so a code works once. */
+  readonly totpLastStep: number | null;
   readonly createdAt: Date;
   readonly disabledAt: Date | null;
 }
@@ -64,6 +90,11 @@ export interface UserRepository {
   /** Throws {@link DuplicateError} when the username is taken. */
   insert(user: UserRecord): Promise<void>;
   findByUsername(username: string): Promise<UserRecord | undefined>;
+  findById(id: string): Promise<UserRecord | undefined>;
+  /** Turns MFA on (a secret) or off (null). */
+  setTotpSecret(id: string, secret: string | null): Promise<void>;
+  /** Records that `step` was used; false if it (or a later step) already was — a replayed code. */
+  useTotpStep(id: string, step: number): Promise<boolean>;
 }
 
 export type SigningAlgorithm = 'ES256' | 'RS256';

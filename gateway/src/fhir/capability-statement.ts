@@ -7,6 +7,8 @@ export interface CapabilityOptions {
   readonly softwareVersion: string;
   /** When this server started: the statement's `date`. */
   readonly date: Date;
+  /** The authorization server's endpoints, published in the SMART oauth-uris extension. */
+  readonly endpoints: { authorize: string; token: string; register: string; manage: string; introspect: string; revoke: string };
 }
 
 const INSTANCE_INTERACTIONS = ['read', 'vread', 'update', 'delete', 'history-instance', 'create', 'search-type'] as const;
@@ -35,6 +37,19 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
           `A search combines at most ${MAX_FILTERS} parameters of at most ${MAX_VALUES} values each, and ${MAX_SORT_KEYS} _sort keys.`,
         security: {
           cors: true,
+          extension: [
+            {
+              url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',
+              extension: [
+                { url: 'authorize', valueUri: options.endpoints.authorize },
+                { url: 'token', valueUri: options.endpoints.token },
+                { url: 'register', valueUri: options.endpoints.register },
+                { url: 'manage', valueUri: options.endpoints.manage },
+                { url: 'introspect', valueUri: options.endpoints.introspect },
+                { url: 'revoke', valueUri: options.endpoints.revoke },
+              ],
+            },
+          ],
           service: [
             {
               coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }],

@@ -4,6 +4,7 @@ import { FhirError, operationOutcome } from '../fhir/errors.ts';
 import { UnauthorizedError } from '../fhir/http/require-token.ts';
 import type { FhirResponder } from '../fhir/http/respond.ts';
 import type { Logger } from '../log.ts';
+import { InvalidClientError, OAuthError } from '../oauth/errors.ts';
 
 /**
  * The one place where errors become HTTP responses. Typed errors carry their own status and body;
@@ -15,6 +16,12 @@ export function errorHandler(log: Logger, fhir: FhirResponder) {
     if (error instanceof FhirError) {
       const headers: Record<string, string> = error instanceof UnauthorizedError ? { 'WWW-Authenticate': error.challenge } : {};
       return fhir.json(c, error.status, error.outcome, headers);
+    }
+    if (error instanceof OAuthError) {
+      const headers: Record<string, string> = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+      // RFC 6749 §5.2: a client that tried HTTP authentication gets the scheme it should use.
+      if (error instanceof InvalidClientError && error.usedAuthorizationHeader) headers['WWW-Authenticate'] = 'Basic realm="portico"';
+      return c.json(error.toJSON(), error.status as 400, headers);
     }
     if (error instanceof HTTPException && error.status < 500) {
       if (!onFhir) return error.getResponse();

@@ -45,6 +45,8 @@ describe('registerUser', () => {
       passwordHash: expect.stringMatching(/^scrypt\$/),
       role: 'patient',
       fhirUser: 'Patient/p1',
+      totpSecret: null,
+      totpLastStep: null,
       createdAt: NOW,
       disabledAt: null,
     });

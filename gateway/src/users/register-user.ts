@@ -52,6 +52,8 @@ export async function registerUser(
     passwordHash: await hashPassword(input.password),
     role: input.role,
     fhirUser,
+    totpSecret: null,
+    totpLastStep: null,
     createdAt: deps.now(),
     disabledAt: null,
   };

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { JWK } from 'jose';
+import type { GrantDuration, LaunchContext } from '../oauth-records.ts';
 import type { ClientType, GrantType, SigningAlgorithm, UserRole } from '../store.ts';
 
 // The gateway's own state on SQLite. Migrations are generated from this file by drizzle-kit
@@ -17,6 +18,7 @@ export const clients = sqliteTable('clients', {
   secretHash: text('secret_hash'),
   jwks: text('jwks', { mode: 'json' }).$type<{ keys: JWK[] }>(),
   jwksUri: text('jwks_uri'),
+  policyUri: text('policy_uri'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
 });
@@ -27,6 +29,10 @@ export const users = sqliteTable('users', {
   passwordHash: text('password_hash').notNull(),
   role: text('role').$type<UserRole>().notNull(),
   fhirUser: text('fhir_user'),
+  /** Base32 TOTP secret when the user has MFA on. */
+  totpSecret: text('totp_secret'),
+  /** The last TOTP time step accepted: a code is good once. */
+  totpLastStep: integer('totp_last_step'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
 });
@@ -48,4 +54,129 @@ export const signingKeys = sqliteTable(
 export const settings = sqliteTable('settings', {
   key: text('key').primaryKey(),
   value: text('value').notNull(),
+});
+
+// --- The authorization server's flow state (see ../oauth-records.ts). Secrets are stored hashed. ---
+
+const timestamp = (name: string) => integer(name, { mode: 'timestamp_ms' });
+
+export const sessions = sqliteTable('sessions', {
+  id: text('id').primaryKey(),
+  userId: text('user_id')
+    .notNull()
+    .references(() => users.id),
+  createdAt: timestamp('created_at').notNull(),
+  expiresAt: timestamp('expires_at').notNull(),
+  endedAt: timestamp('ended_at'),
+});
+
+export const authorizationRequests = sqliteTable('authorization_requests', {
+  id: text('id').primaryKey(),
+  browserBinding: text('browser_binding').notNull(),
+  csrf: text('csrf').notNull(),
+  clientId: text('client_id').notNull(),
+  redirectUri: text('redirect_uri').notNull(),
+  state: text('state').notNull(),
+  scope: text('scope').notNull(),
+  codeChallenge: text('code_challenge').notNull(),
+  nonce: text('nonce'),
+  launch: text('launch', { mode: 'json' }).$type<LaunchContext>(),
+  pendingUserId: text('pending_user_id'),
+  userId: text('user_id'),
+  sessionId: text('session_id'),
+  patientId: text('patient_id'),
+  createdAt: timestamp('created_at').notNull(),
+  expiresAt: timestamp('expires_at').notNull(),
+});
+
+export const launches = sqliteTable('launches', {
+  idHash: text('id_hash').primaryKey(),
+  clientId: text('client_id').notNull(),
+  patientId: text('patient_id').notNull(),
+  encounterId: text('encounter_id'),
+  userId: text('user_id'),
+  createdAt: timestamp('created_at').notNull(),
+  expiresAt: timestamp('expires_at').notNull(),
+  consumedAt: timestamp('consumed_at'),
+});
+
+export const grants = sqliteTable(
+  'grants',
+  {
+    id: text('id').primaryKey(),
+    clientId: text('client_id').notNull(),
+    kind: text('kind').$type<'user' | 'backend'>().notNull(),
+    userId: text('user_id'),
+    patientId: text('patient_id'),
+    encounterId: text('encounter_id'),
+    scope: text('scope').notNull(),
+    sessionId: text('session_id'),
+    createdAt: timestamp('created_at').notNull(),
+    expiresAt: timestamp('expires_at'),
+    revokedAt: timestamp('revoked_at'),
+    revokedReason: text('revoked_reason'),
+  },
+  (t) => [
+    index('grants_client_patient').on(t.clientId, t.patientId),
+    index('grants_patient').on(t.patientId),
+    index('grants_session').on(t.sessionId),
+  ],
+);
+
+export const authorizationCodes = sqliteTable('authorization_codes', {
+  codeHash: text('code_hash').primaryKey(),
+  clientId: text('client_id').notNull(),
+  redirectUri: text('redirect_uri').notNull(),
+  codeChallenge: text('code_challenge').notNull(),
+  scope: text('scope').notNull(),
+  userId: text('user_id').notNull(),
+  sessionId: text('session_id'),
+  patientId: text('patient_id'),
+  encounterId: text('encounter_id'),
+  nonce: text('nonce'),
+  duration: text('duration').$type<GrantDuration>().notNull(),
+  needPatientBanner: integer('need_patient_banner', { mode: 'boolean' }).notNull(),
+  createdAt: timestamp('created_at').notNull(),
+  expiresAt: timestamp('expires_at').notNull(),
+  consumedAt: timestamp('consumed_at'),
+  grantId: text('grant_id'),
+});
+
+export const refreshTokens = sqliteTable(
+  'refresh_tokens',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    grantId: text('grant_id')
+      .notNull()
+      .references(() => grants.id),
+    clientId: text('client_id').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    usedAt: timestamp('used_at'),
+  },
+  (t) => [index('refresh_tokens_grant').on(t.grantId)],
+);
+
+/** Client-assertion `jti`s seen, kept until their assertion expires (replay defence). */
+export const assertionJtis = sqliteTable(
+  'assertion_jtis',
+  {
+    clientId: text('client_id').notNull(),
+    jti: text('jti').notNull(),
+    expiresAt: timestamp('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.jti] }), index('assertion_jtis_expiry').on(t.expiresAt)],
+);
+
+export const initialAccessTokens = sqliteTable('initial_access_tokens', {
+  tokenHash: text('token_hash').primaryKey(),
+  createdAt: timestamp('created_at').notNull(),
+  expiresAt: timestamp('expires_at').notNull(),
+  usedAt: timestamp('used_at'),
+});
+
+export const loginThrottle = sqliteTable('login_throttle', {
+  key: text('key').primaryKey(),
+  failures: integer('failures').notNull(),
+  windowStart: timestamp('window_start').notNull(),
+  lockedUntil: timestamp('locked_until'),
 });

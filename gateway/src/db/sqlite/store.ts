@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import {
   DuplicateError,
   type ClientRecord,
@@ -7,6 +7,7 @@ import {
   type UserRecord,
 } from '../store.ts';
 import { drizzleOf, type SqliteDatabase } from './connection.ts';
+import { createOAuthRepositories } from './oauth-store.ts';
 import * as schema from './schema.ts';
 
 /** {@link GatewayStore} on better-sqlite3: every method runs synchronously inside the returned promise. */
@@ -15,6 +16,7 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
   const versionOfKeys = sqlite.prepare('SELECT count(*) AS n, max(created_at) AS created, max(retired_at) AS retired FROM signing_keys');
 
   return {
+    ...createOAuthRepositories(sqlite, db),
     clients: {
       async insert(client: ClientRecord) {
         uniquely('client', () => db.insert(schema.clients).values(copy(client)).run());
@@ -29,6 +31,20 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
       },
       async findByUsername(username: string) {
         return db.select().from(schema.users).where(eq(schema.users.username, username)).get();
+      },
+      async findById(id: string) {
+        return db.select().from(schema.users).where(eq(schema.users.id, id)).get();
+      },
+      async setTotpSecret(id: string, secret: string | null) {
+        db.update(schema.users).set({ totpSecret: secret, totpLastStep: null }).where(eq(schema.users.id, id)).run();
+      },
+      async useTotpStep(id: string, step: number) {
+        const used = db
+          .update(schema.users)
+          .set({ totpLastStep: step })
+          .where(and(eq(schema.users.id, id), or(isNull(schema.users.totpLastStep), lt(schema.users.totpLastStep, step))))
+          .run();
+        return used.changes === 1;
       },
     },
     signingKeys: {

@@ -1,5 +1,5 @@
 import { createMiddleware } from 'hono/factory';
-import { InvalidTokenError, type AccessTokenClaims } from '../../oauth/access-token.ts';
+import { InvalidTokenError, type AccessTokenClaims } from '../../oauth/tokens/access-token.ts';
 import { FhirError } from '../errors.ts';
 
 export type FhirEnv = { Variables: { token: AccessTokenClaims } };

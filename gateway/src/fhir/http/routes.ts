@@ -2,7 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CapabilityStatement } from 'fhir/r4';
 import { corsPreflight } from '../../http/cors.ts';
-import type { AccessTokenClaims } from '../../oauth/access-token.ts';
+import type { AccessTokenClaims } from '../../oauth/tokens/access-token.ts';
 import { badRequest, FhirError, notFound, operationOutcome } from '../errors.ts';
 import { JsonText, toInteraction, type FhirBackend, type InteractionOptions } from '../interaction.ts';
 import type { FhirResponder } from './respond.ts';
@@ -11,8 +11,12 @@ import { requireToken, type FhirEnv } from './require-token.ts';
 export interface FhirRoutesDeps {
   readonly backend: FhirBackend;
   readonly respond: FhirResponder;
+  /** Headers of public API responses (security and CORS). */
+  readonly headers: Readonly<Record<string, string>>;
   readonly verifyAccessToken: (token: string) => Promise<AccessTokenClaims>;
   readonly capabilityStatement: CapabilityStatement;
+  /** The SMART discovery document served at `.well-known/smart-configuration`. */
+  readonly smartConfiguration: object;
   readonly fhirBaseUrl: string;
   readonly maxBodyBytes: number;
 }
@@ -20,6 +24,7 @@ export interface FhirRoutesDeps {
 /** The FHIR R4 REST API under `/fhir`: metadata is public, everything else needs a bearer token. */
 export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
   const metadata = new JsonText(JSON.stringify(deps.capabilityStatement));
+  const smartConfiguration = JSON.stringify(deps.smartConfiguration);
   return new Hono<FhirEnv>()
     .options(
       '*',
@@ -29,7 +34,8 @@ export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
       }),
     )
     .get('/metadata', (c) => deps.respond.json(c, 200, metadata))
-    // Discovery documents live under .well-known and are public; none is served yet.
+    // SMART discovery is public and always JSON, whatever the Accept header (SMART conformance).
+    .get('/.well-known/smart-configuration', (c) => c.body(smartConfiguration, 200, { ...deps.headers, 'Content-Type': 'application/json' }))
     .all('/.well-known/*', () => {
       throw notFound('No such discovery document');
     })

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
-import type { KeyRing } from '../keys/key-ring.ts';
+import type { KeyRing } from '../../keys/key-ring.ts';
 
 /** The claims of a Portico access token (a JWT profiled after RFC 9068). */
 export interface AccessTokenClaims {
@@ -16,7 +16,7 @@ export interface AccessTokenClaims {
   readonly encounter?: string;
   readonly fhirUser?: string;
   /** The grant this token was issued under; revoking the grant kills the token. */
-  readonly grant_id?: string;
+  readonly grant_id: string;
 }
 
 export type AccessTokenContent = Omit<AccessTokenClaims, 'iss' | 'aud' | 'jti' | 'iat' | 'exp'>;
@@ -62,13 +62,25 @@ const CLOCK_TOLERANCE_SECONDS = 5;
 
 /**
  * Verifies access tokens (signature by a key of ours, `typ` at+jwt, issuer, audience, expiry,
- * required claims) and caches what it verified until the token expires, so a repeated token costs a
- * map lookup instead of an ECDSA verification.
+ * required claims, and that the grant they were issued under is still alive) and caches the
+ * cryptographic part until the token expires, so a repeated token costs a map lookup and the grant
+ * check instead of an ECDSA verification. The grant check runs every time: revocation bites on the
+ * very next request.
  */
-export function createAccessTokenVerifier(keys: KeyRing, settings: TokenSettings) {
+export function createAccessTokenVerifier(
+  keys: KeyRing,
+  settings: TokenSettings,
+  isGrantActive: (grantId: string, now: Date) => Promise<boolean>,
+) {
   const cache = new Map<string, AccessTokenClaims>();
 
   return async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
+    const claims = await verifySignedClaims(token);
+    if (!(await isGrantActive(claims.grant_id!, settings.now()))) throw new InvalidTokenError('The access token was revoked');
+    return claims;
+  };
+
+  async function verifySignedClaims(token: string): Promise<AccessTokenClaims> {
     const nowSeconds = settings.now().getTime() / 1000;
     const cached = cache.get(token);
     if (cached) {
@@ -96,7 +108,7 @@ export function createAccessTokenVerifier(keys: KeyRing, settings: TokenSettings
     if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value!);
     cache.set(token, claims);
     return claims;
-  };
+  }
 }
 
 function unknownKey(): never {
@@ -104,11 +116,11 @@ function unknownKey(): never {
 }
 
 function checkShape(payload: JWTPayload): AccessTokenClaims {
-  const strings = ['sub', 'client_id', 'scope', 'jti'] as const;
+  const strings = ['sub', 'client_id', 'scope', 'jti', 'grant_id'] as const;
   for (const name of strings) {
     if (typeof payload[name] !== 'string' || payload[name] === '') throw new InvalidTokenError(`The access token has no ${name}`);
   }
-  for (const name of ['patient', 'encounter', 'fhirUser', 'grant_id'] as const) {
+  for (const name of ['patient', 'encounter', 'fhirUser'] as const) {
     if (payload[name] !== undefined && typeof payload[name] !== 'string') throw new InvalidTokenError(`The access token's ${name} is malformed`);
   }
   return payload as unknown as AccessTokenClaims;

@@ -1,0 +1,272 @@
+import { and, eq, gt, isNull, lt, type SQL } from 'drizzle-orm';
+import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import type {
+  AssertionReplayRepository,
+  AuthorizationCodeRepository,
+  AuthorizationRequestRepository,
+  GrantFilter,
+  GrantRecord,
+  GrantRepository,
+  InitialAccessTokenRepository,
+  LaunchRepository,
+  LoginThrottleRepository,
+  RefreshTokenRepository,
+  SessionRepository,
+} from '../oauth-records.ts';
+import type { SqliteDatabase } from './connection.ts';
+import * as schema from './schema.ts';
+
+type Db = BetterSQLite3Database<typeof schema>;
+
+/** Most grant states one process keeps in memory for the per-request liveness check. */
+const GRANT_CACHE_LIMIT = 50_000;
+
+/**
+ * The OAuth repositories on SQLite. Multi-step changes (code exchange, refresh rotation) run in one
+ * synchronous better-sqlite3 transaction, so two concurrent requests can never both succeed.
+ */
+export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
+  const grantStates = grantStateCache(sqlite, db);
+
+  const revokeGrant = (tx: Db, id: string, reason: string, now: Date) => {
+    tx.update(schema.grants).set({ revokedAt: now, revokedReason: reason }).where(and(eq(schema.grants.id, id), isNull(schema.grants.revokedAt))).run();
+    grantStates.forget(id);
+  };
+
+  const sessions: SessionRepository = {
+    async insert(session) {
+      db.insert(schema.sessions).values(session).run();
+    },
+    async findActive(id, now) {
+      return db
+        .select()
+        .from(schema.sessions)
+        .where(and(eq(schema.sessions.id, id), isNull(schema.sessions.endedAt), gt(schema.sessions.expiresAt, now)))
+        .get();
+    },
+    async end(id, now) {
+      db.transaction((tx) => {
+        tx.update(schema.sessions).set({ endedAt: now }).where(and(eq(schema.sessions.id, id), isNull(schema.sessions.endedAt))).run();
+        tx.update(schema.grants)
+          .set({ revokedAt: now, revokedReason: 'session ended' })
+          .where(and(eq(schema.grants.sessionId, id), isNull(schema.grants.revokedAt)))
+          .run();
+      });
+      grantStates.clear();
+    },
+  };
+
+  const authorizationRequests: AuthorizationRequestRepository = {
+    async insert(request) {
+      db.insert(schema.authorizationRequests).values(request).run();
+    },
+    async find(id) {
+      return db.select().from(schema.authorizationRequests).where(eq(schema.authorizationRequests.id, id)).get();
+    },
+    async update(id, changes) {
+      db.update(schema.authorizationRequests).set(changes).where(eq(schema.authorizationRequests.id, id)).run();
+    },
+    async delete(id) {
+      db.delete(schema.authorizationRequests).where(eq(schema.authorizationRequests.id, id)).run();
+    },
+  };
+
+  const launches: LaunchRepository = {
+    async insert(launch) {
+      db.insert(schema.launches).values(launch).run();
+    },
+    async consume(idHash, clientId, now) {
+      return db.transaction((tx) => {
+        const launch = tx.select().from(schema.launches).where(eq(schema.launches.idHash, idHash)).get();
+        if (!launch || launch.clientId !== clientId || launch.consumedAt !== null || launch.expiresAt <= now) return undefined;
+        tx.update(schema.launches).set({ consumedAt: now }).where(eq(schema.launches.idHash, idHash)).run();
+        return { ...launch, consumedAt: now };
+      });
+    },
+  };
+
+  const codes: AuthorizationCodeRepository = {
+    async insert(code) {
+      db.insert(schema.authorizationCodes).values(code).run();
+    },
+    async exchange(codeHash, now, exchange) {
+      return db.transaction((tx) => {
+        const code = tx.select().from(schema.authorizationCodes).where(eq(schema.authorizationCodes.codeHash, codeHash)).get();
+        if (!code) return { ok: false as const, error: { kind: 'unknown' as const } };
+        // Consume first, unconditionally: only the request that flips consumed_at may go on.
+        const consumed = tx
+          .update(schema.authorizationCodes)
+          .set({ consumedAt: now })
+          .where(and(eq(schema.authorizationCodes.codeHash, codeHash), isNull(schema.authorizationCodes.consumedAt)))
+          .run();
+        if (consumed.changes !== 1) {
+          if (code.grantId) revokeGrant(tx, code.grantId, 'authorization code replayed', now);
+          return { ok: false as const, error: { kind: 'replayed' as const } };
+        }
+        if (code.expiresAt <= now) return { ok: false as const, error: { kind: 'expired' as const } };
+        const error = exchange.check(code);
+        if (error !== undefined) return { ok: false as const, error: { kind: 'rejected' as const, error } };
+        const grant = exchange.grant(code);
+        tx.insert(schema.grants).values(grant).run();
+        const refreshToken = exchange.refreshToken(grant);
+        if (refreshToken) tx.insert(schema.refreshTokens).values(refreshToken).run();
+        tx.update(schema.authorizationCodes).set({ grantId: grant.id }).where(eq(schema.authorizationCodes.codeHash, codeHash)).run();
+        return { ok: true as const, value: { grant, code } };
+      });
+    },
+  };
+
+  const grants: GrantRepository = {
+    async insert(grant, refreshToken) {
+      db.transaction((tx) => {
+        tx.insert(schema.grants).values(grant).run();
+        if (refreshToken) tx.insert(schema.refreshTokens).values(refreshToken).run();
+      });
+    },
+    async find(id) {
+      return db.select().from(schema.grants).where(eq(schema.grants.id, id)).get();
+    },
+    async isActive(id, now) {
+      return grantStates.isActive(id, now);
+    },
+    async revoke(id, reason, now) {
+      revokeGrant(db, id, reason, now);
+    },
+    async revokeWhere(filter, reason, now) {
+      const changed = db
+        .update(schema.grants)
+        .set({ revokedAt: now, revokedReason: reason })
+        .where(and(isNull(schema.grants.revokedAt), ...grantConditions(filter)))
+        .run().changes;
+      grantStates.clear();
+      return changed;
+    },
+  };
+
+  const refreshTokens: RefreshTokenRepository = {
+    async find(tokenHash) {
+      return db.select().from(schema.refreshTokens).where(eq(schema.refreshTokens.tokenHash, tokenHash)).get();
+    },
+    async rotate(tokenHash, now, check, successor) {
+      return db.transaction((tx) => {
+        const token = tx.select().from(schema.refreshTokens).where(eq(schema.refreshTokens.tokenHash, tokenHash)).get();
+        if (!token) return { ok: false as const, error: { kind: 'unknown' as const } };
+        const grant = tx.select().from(schema.grants).where(eq(schema.grants.id, token.grantId)).get()!;
+        const error = check(token, grant);
+        if (error !== undefined) return { ok: false as const, error: { kind: 'rejected' as const, error } };
+        const used = tx
+          .update(schema.refreshTokens)
+          .set({ usedAt: now })
+          .where(and(eq(schema.refreshTokens.tokenHash, tokenHash), isNull(schema.refreshTokens.usedAt)))
+          .run();
+        if (used.changes !== 1) {
+          revokeGrant(tx, grant.id, 'refresh token reused', now);
+          return { ok: false as const, error: { kind: 'replayed' as const } };
+        }
+        if (!isLive(grant, now)) return { ok: false as const, error: { kind: 'inactive' as const } };
+        const next = successor(grant);
+        tx.insert(schema.refreshTokens).values(next).run();
+        return { ok: true as const, value: { grant, successor: next } };
+      });
+    },
+  };
+
+  const assertionJtis: AssertionReplayRepository = {
+    async remember(clientId, jti, expiresAt, now) {
+      return db.transaction((tx) => {
+        tx.delete(schema.assertionJtis).where(lt(schema.assertionJtis.expiresAt, now)).run();
+        const inserted = tx.insert(schema.assertionJtis).values({ clientId, jti, expiresAt }).onConflictDoNothing().run();
+        return inserted.changes === 1;
+      });
+    },
+  };
+
+  const initialAccessTokens: InitialAccessTokenRepository = {
+    async insert(tokenHash, createdAt, expiresAt) {
+      db.insert(schema.initialAccessTokens).values({ tokenHash, createdAt, expiresAt }).run();
+    },
+    async consume(tokenHash, now) {
+      const used = db
+        .update(schema.initialAccessTokens)
+        .set({ usedAt: now })
+        .where(
+          and(
+            eq(schema.initialAccessTokens.tokenHash, tokenHash),
+            isNull(schema.initialAccessTokens.usedAt),
+            gt(schema.initialAccessTokens.expiresAt, now),
+          ),
+        )
+        .run();
+      return used.changes === 1;
+    },
+  };
+
+  const loginThrottle: LoginThrottleRepository = {
+    async find(key) {
+      return db.select().from(schema.loginThrottle).where(eq(schema.loginThrottle.key, key)).get();
+    },
+    async save(record) {
+      db.insert(schema.loginThrottle)
+        .values(record)
+        .onConflictDoUpdate({ target: schema.loginThrottle.key, set: { failures: record.failures, windowStart: record.windowStart, lockedUntil: record.lockedUntil } })
+        .run();
+    },
+    async clear(key) {
+      db.delete(schema.loginThrottle).where(eq(schema.loginThrottle.key, key)).run();
+    },
+  };
+
+  return { sessions, authorizationRequests, launches, codes, grants, refreshTokens, assertionJtis, initialAccessTokens, loginThrottle };
+}
+
+function isLive(grant: GrantRecord, now: Date): boolean {
+  return grant.revokedAt === null && (grant.expiresAt === null || grant.expiresAt > now);
+}
+
+function grantConditions(filter: GrantFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.clientId !== undefined) conditions.push(eq(schema.grants.clientId, filter.clientId));
+  if (filter.patientId !== undefined) conditions.push(eq(schema.grants.patientId, filter.patientId));
+  if (filter.userId !== undefined) conditions.push(eq(schema.grants.userId, filter.userId));
+  return conditions;
+}
+
+/**
+ * Whether a grant is alive, asked on every FHIR request, answered from memory. The memory stays true
+ * to the database: this process drops an entry when it changes that grant, and SQLite's
+ * `PRAGMA data_version` (which moves whenever *another* connection — the CLI, a second gateway —
+ * commits) empties it. So a revocation bites on the very next request, whoever made it.
+ */
+function grantStateCache(sqlite: SqliteDatabase, db: Db) {
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  const load = sqlite.prepare('SELECT expires_at, revoked_at FROM grants WHERE id = ?');
+  const states = new Map<string, { expiresAt: number | null; revoked: boolean } | null>();
+  let version = dataVersion.get();
+
+  return {
+    isActive(id: string, now: Date): boolean {
+      const current = dataVersion.get();
+      if (current !== version) {
+        states.clear();
+        version = current;
+      }
+      let state = states.get(id);
+      if (state === undefined) {
+        const row = load.get(id) as { expires_at: number | null; revoked_at: number | null } | undefined;
+        state = row ? { expiresAt: row.expires_at, revoked: row.revoked_at !== null } : null;
+        // Not while a transaction is open: what it wrote may still be rolled back.
+        if (!sqlite.inTransaction) {
+          if (states.size >= GRANT_CACHE_LIMIT) states.clear();
+          states.set(id, state);
+        }
+      }
+      return state !== null && !state.revoked && (state.expiresAt === null || state.expiresAt > now.getTime());
+    },
+    forget(id: string) {
+      states.delete(id);
+    },
+    clear() {
+      states.clear();
+    },
+  };
+}

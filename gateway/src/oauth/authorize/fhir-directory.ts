@@ -1,0 +1,43 @@
+import type { HumanName, Patient, Practitioner } from 'fhir/r4';
+import { DEFAULT_OPTIONS, JsonText, type FhirBackend, type InteractionResult } from '../../fhir/interaction.ts';
+import { FhirError } from '../../fhir/errors.ts';
+import type { PatientChoice } from '../../ui/patient-picker-page.tsx';
+
+/**
+ * What the sign-in pages look up in the FHIR store with the gateway's own authority (not a user's
+ * token): patients for a clinician's picker, and display names.
+ */
+export function fhirDirectory(fhir: FhirBackend) {
+  const body = (result: InteractionResult) => JSON.parse(result.body instanceof JsonText ? result.body.text : JSON.stringify(result.body));
+  const read = async <T>(type: 'Patient' | 'Practitioner', id: string): Promise<T | undefined> => {
+    try {
+      return body(await fhir.execute({ kind: 'read', type, id }, DEFAULT_OPTIONS)) as T;
+    } catch (error) {
+      if (error instanceof FhirError) return undefined;
+      throw error;
+    }
+  };
+  return {
+    async searchPatients(query: string): Promise<PatientChoice[]> {
+      const params: [string, string][] = [['_count', '25'], ['_sort', 'family']];
+      if (query.trim() !== '') params.push(['name', query.trim()]);
+      const bundle = body(await fhir.execute({ kind: 'search-type', type: 'Patient', query: params }, DEFAULT_OPTIONS)) as { entry?: { resource: Patient }[] };
+      return (bundle.entry ?? []).map(({ resource }) => ({ id: resource.id!, name: nameOf(resource.name) ?? resource.id!, birthDate: resource.birthDate }));
+    },
+    async patientExists(id: string): Promise<boolean> {
+      return (await read<Patient>('Patient', id)) !== undefined;
+    },
+    async displayName(reference: string): Promise<string | null> {
+      const [type, id = ''] = reference.split('/');
+      if (type !== 'Patient' && type !== 'Practitioner') return null;
+      const resource = await read<Patient | Practitioner>(type, id);
+      return resource ? nameOf(resource.name) : null;
+    },
+  };
+}
+
+function nameOf(names: HumanName[] | undefined): string | null {
+  const name = names?.find((n) => n.use === 'official') ?? names?.[0];
+  if (!name) return null;
+  return name.text ?? [...(name.prefix ?? []), ...(name.given ?? []), name.family].filter(Boolean).join(' ');
+}

@@ -1,0 +1,193 @@
+import { randomUUID } from 'node:crypto';
+import { parseScopes, type Scope } from '@portico/shared/smart/scopes';
+import type { AuthorizationRequestRecord, GrantDuration, SessionRecord } from '../../db/oauth-records.ts';
+import type { GatewayStore, UserRecord } from '../../db/store.ts';
+import { hashSecret, newSecret } from '../secrets.ts';
+import { checkOneTimeCode, checkPassword } from '../sign-in/authenticate.ts';
+import type { LoginThrottle } from '../sign-in/login-throttle.ts';
+import { scopeText, type ValidAuthorizationRequest } from './authorization-request.ts';
+import { redirectWithParams } from './redirect.ts';
+
+/** Where an authorization flow stands: the page the person sees next. */
+export type FlowStep = 'sign-in' | 'one-time-code' | 'pick-patient' | 'consent';
+
+export interface FlowDeps {
+  readonly store: GatewayStore;
+  readonly throttle: LoginThrottle;
+  readonly issuer: string;
+  readonly now: () => Date;
+  readonly lifetimes: { readonly authorizationFlow: number; readonly authorizationCode: number; readonly session: number };
+}
+
+/** A message for the person on the form, never a detail an attacker could use. */
+export class FlowProblem extends Error {}
+
+/**
+ * Records a validated /authorize request. `bindingSecret` goes into a cookie: the flow continues only
+ * in the browser that started it. An existing sign-in session carries over.
+ */
+export async function startFlow(
+  request: ValidAuthorizationRequest,
+  signedIn: { session: SessionRecord; user: UserRecord } | undefined,
+  deps: FlowDeps,
+): Promise<{ flow: AuthorizationRequestRecord; bindingSecret: string }> {
+  const now = deps.now();
+  // Someone else signed in on this browser than the user an EHR launch was made for: sign in afresh.
+  const carried = signedIn && (!request.launch?.userId || request.launch.userId === signedIn.user.id) ? signedIn : undefined;
+  const bindingSecret = newSecret();
+  const flow: AuthorizationRequestRecord = {
+    id: newSecret(),
+    browserBinding: hashSecret(bindingSecret),
+    csrf: newSecret(),
+    clientId: request.client.clientId,
+    redirectUri: request.redirectUri,
+    state: request.state,
+    scope: scopeText(request.scopes),
+    codeChallenge: request.codeChallenge,
+    nonce: request.nonce,
+    launch: request.launch,
+    pendingUserId: null,
+    userId: carried?.user.id ?? null,
+    sessionId: carried?.session.id ?? null,
+    patientId: request.launch?.patientId ?? (carried ? ownPatient(carried.user) : null),
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + deps.lifetimes.authorizationFlow * 1000),
+  };
+  await deps.store.authorizationRequests.insert(flow);
+  return { flow, bindingSecret };
+}
+
+/** The flow, if `id` names a live one that this browser (its binding secret) started. */
+export async function findFlow(id: string, bindingSecret: string | undefined, deps: FlowDeps): Promise<AuthorizationRequestRecord | undefined> {
+  const flow = await deps.store.authorizationRequests.find(id);
+  if (!flow || bindingSecret === undefined || flow.browserBinding !== hashSecret(bindingSecret) || flow.expiresAt <= deps.now()) return undefined;
+  return flow;
+}
+
+export async function nextStep(flow: AuthorizationRequestRecord, user: UserRecord | undefined): Promise<FlowStep> {
+  if (!flow.userId || !user) return flow.pendingUserId ? 'one-time-code' : 'sign-in';
+  if (needsPatient(flow, user) && !flow.patientId) return 'pick-patient';
+  return 'consent';
+}
+
+/** Standalone launches asking for `launch/patient` need a patient: the person's own, or one a clinician picks. */
+function needsPatient(flow: AuthorizationRequestRecord, user: UserRecord): boolean {
+  const scopes = parseScopes(flow.scope).scopes;
+  const wantsPatient = scopes.some((s) => s.kind === 'launch' && s.context === 'patient') || scopes.some((s) => s.kind === 'resource' && s.level === 'patient');
+  return wantsPatient && !flow.launch && user.role !== 'patient';
+}
+
+/**
+ * Password step. On success the flow belongs to the user; users with MFA on still owe a one-time
+ * code. Returns the new session's secret when sign-in is complete.
+ */
+export async function signIn(
+  flow: AuthorizationRequestRecord,
+  attempt: { username: string; password: string; address: string },
+  deps: FlowDeps,
+): Promise<{ sessionSecret?: string }> {
+  const result = await checkPassword(deps.store.users, deps.throttle, attempt, deps.now());
+  if (result.outcome === 'locked') {
+    const minutes = Math.max(1, Math.ceil((result.until.getTime() - deps.now().getTime()) / 60_000));
+    throw new FlowProblem(`Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
+  }
+  if (result.outcome === 'invalid') throw new FlowProblem('That username and password do not match.');
+  if (result.user.totpSecret) {
+    await deps.store.authorizationRequests.update(flow.id, { pendingUserId: result.user.id });
+    return {};
+  }
+  return { sessionSecret: await completeSignIn(flow, result.user, deps) };
+}
+
+/** One-time-code step for users with MFA on; failures count against the account's sign-in throttle. */
+export async function verifyOneTimeCode(
+  flow: AuthorizationRequestRecord,
+  code: string,
+  address: string,
+  deps: FlowDeps,
+): Promise<{ sessionSecret: string }> {
+  const user = flow.pendingUserId ? await deps.store.users.findById(flow.pendingUserId) : undefined;
+  if (!user) throw new FlowProblem('Please sign in again.');
+  const now = deps.now();
+  const until = await deps.throttle.lockedUntil(user.username, address, now);
+  if (until) throw new FlowProblem('Too many failed attempts. Try again later.');
+  if (!(await checkOneTimeCode(deps.store.users, user, code, now))) {
+    await deps.throttle.recordFailure(user.username, address, now);
+    throw new FlowProblem('That code is not valid. Enter the current code from your authenticator app.');
+  }
+  return { sessionSecret: await completeSignIn(flow, user, deps) };
+}
+
+async function completeSignIn(flow: AuthorizationRequestRecord, user: UserRecord, deps: FlowDeps): Promise<string> {
+  if (flow.launch?.userId && flow.launch.userId !== user.id) throw new FlowProblem('This launch was started for another user. Sign in as that user.');
+  const now = deps.now();
+  const secret = newSecret();
+  const session: SessionRecord = {
+    id: hashSecret(secret),
+    userId: user.id,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + deps.lifetimes.session * 1000),
+    endedAt: null,
+  };
+  await deps.store.sessions.insert(session);
+  const patientId = flow.launch ? flow.patientId : ownPatient(user);
+  await deps.store.authorizationRequests.update(flow.id, { pendingUserId: null, userId: user.id, sessionId: session.id, patientId });
+  return secret;
+}
+
+/** A patient user's own Patient id; clinicians and admins have none (they pick one). */
+function ownPatient(user: UserRecord): string | null {
+  return user.role === 'patient' && user.fhirUser?.startsWith('Patient/') ? user.fhirUser.slice('Patient/'.length) : null;
+}
+
+export async function pickPatient(flow: AuthorizationRequestRecord, patientId: string, exists: (id: string) => Promise<boolean>, deps: FlowDeps): Promise<void> {
+  if (!/^[A-Za-z0-9\-.]{1,64}$/.test(patientId) || !(await exists(patientId))) throw new FlowProblem('Choose a patient from the list.');
+  await deps.store.authorizationRequests.update(flow.id, { patientId });
+}
+
+export interface ConsentDecision {
+  readonly allow: boolean;
+  /** The scopes left checked; anything not requested is ignored. */
+  readonly scopes: readonly string[];
+  readonly duration: GrantDuration;
+}
+
+/**
+ * The person's answer. Allow: an authorization code for exactly the checked scopes (never more than
+ * requested), single-use and short-lived. Deny: `access_denied`. Either way the flow ends, and the
+ * result is the redirect back to the app.
+ */
+export async function decide(flow: AuthorizationRequestRecord, decision: ConsentDecision, deps: FlowDeps): Promise<string> {
+  await deps.store.authorizationRequests.delete(flow.id);
+  const base = { state: flow.state, iss: deps.issuer };
+  if (!decision.allow) {
+    return redirectWithParams(flow.redirectUri, { error: 'access_denied', error_description: 'The user did not allow access', ...base });
+  }
+  const requested = parseScopes(flow.scope).scopes;
+  const checked = new Set(decision.scopes);
+  const granted: Scope[] = requested.filter((s) => checked.has(s.raw));
+  const code = newSecret();
+  const now = deps.now();
+  await deps.store.codes.insert({
+    codeHash: hashSecret(code),
+    clientId: flow.clientId,
+    redirectUri: flow.redirectUri,
+    codeChallenge: flow.codeChallenge,
+    scope: scopeText(granted),
+    userId: flow.userId!,
+    sessionId: flow.sessionId,
+    patientId: flow.patientId,
+    encounterId: flow.launch?.encounterId ?? null,
+    nonce: flow.nonce,
+    duration: decision.duration,
+    needPatientBanner: true,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + deps.lifetimes.authorizationCode * 1000),
+    consumedAt: null,
+    grantId: null,
+  });
+  return redirectWithParams(flow.redirectUri, { code, ...base });
+}
+
+/** A fresh id for a grant. */
+export const newGrantId = () => randomUUID();

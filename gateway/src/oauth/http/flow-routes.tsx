@@ -1,0 +1,199 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { parseScopes } from '@portico/shared/smart/scopes';
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import type { AuthorizationRequestRecord, GrantDuration, SessionRecord } from '../../db/oauth-records.ts';
+import type { UserRecord } from '../../db/store.ts';
+import { ConsentPage } from '../../ui/consent-page.tsx';
+import { ErrorPage } from '../../ui/error-page.tsx';
+import { PatientPickerPage, type PatientChoice } from '../../ui/patient-picker-page.tsx';
+import { OneTimeCodePage, SignInPage } from '../../ui/sign-in-page.tsx';
+import { RedirectableError, validateAuthorizationRequest, type AuthorizeDeps } from '../authorize/authorization-request.ts';
+import { decide, findFlow, FlowProblem, nextStep, pickPatient, signIn, startFlow, verifyOneTimeCode, type FlowDeps } from '../authorize/flow.ts';
+import { redirectWithParams } from '../authorize/redirect.ts';
+import { OAuthError } from '../errors.ts';
+import { constantTimeEqual, hashSecret } from '../secrets.ts';
+
+export interface FlowRoutesDeps extends FlowDeps, AuthorizeDeps {
+  readonly secureCookies: boolean;
+  /** Patients a clinician may choose from, by name (empty query: the first few). */
+  readonly searchPatients: (query: string) => Promise<PatientChoice[]>;
+  readonly patientExists: (id: string) => Promise<boolean>;
+  readonly displayName: (fhirUser: string) => Promise<string | null>;
+}
+
+const GRANT_DURATIONS: readonly GrantDuration[] = ['session', '30d', 'forever'];
+
+/**
+ * The authorization endpoint (GET and POST, RFC 6749 §4.1.1) and the pages a person goes through:
+ * sign-in, one-time code, patient picker, consent. Thin: every decision is in ../authorize.
+ */
+export function flowRoutes(deps: FlowRoutesDeps): Hono {
+  const cookies = cookieNames(deps.secureCookies);
+  const app = new Hono();
+
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('Cache-Control', 'no-store');
+  });
+
+  const authorize = async (c: Context, params: URLSearchParams) => {
+    let request;
+    try {
+      request = await validateAuthorizationRequest(params, deps);
+    } catch (error) {
+      if (error instanceof RedirectableError) {
+        return c.redirect(
+          redirectWithParams(error.redirectUri, { error: error.code, error_description: error.description, state: error.state, iss: deps.issuer }),
+          302,
+        );
+      }
+      if (error instanceof OAuthError) {
+        return c.html(<ErrorPage title="This app cannot sign you in" message={error.description} />, 400);
+      }
+      throw error;
+    }
+    const { flow, bindingSecret } = await startFlow(request, await signedIn(c), deps);
+    setCookie(c, cookies.flow(flow.id), bindingSecret, cookieOptions(deps.secureCookies, deps.lifetimes.authorizationFlow));
+    return c.redirect(`/auth/flow/${flow.id}`, 303);
+  };
+
+  app.get('/authorize', (c) => authorize(c, new URL(c.req.url).searchParams));
+  app.post('/authorize', async (c) => authorize(c, new URLSearchParams(await formText(c))));
+
+  /** Loads the flow this browser is in, or answers with an error page. */
+  const withFlow = async (c: Context, handle: (flow: AuthorizationRequestRecord, user: UserRecord | undefined) => Promise<Response>) => {
+    const id = c.req.param('id') ?? '';
+    const flow = await findFlow(id, getCookie(c, cookies.flow(id)), deps);
+    if (!flow) {
+      return c.html(
+        <ErrorPage title="This sign-in has expired" message="Go back to the app and start again. Sign-in links work for 15 minutes, in the browser that opened them." />,
+        400,
+      );
+    }
+    const user = flow.userId ? await deps.store.users.findById(flow.userId) : undefined;
+    return handle(flow, user);
+  };
+
+  const render = async (c: Context, flow: AuthorizationRequestRecord, user: UserRecord | undefined, problem?: string) => {
+    const client = await deps.store.clients.findById(flow.clientId);
+    const appName = client?.name ?? 'this app';
+    const step = await nextStep(flow, user);
+    const base = `/auth/flow/${flow.id}`;
+    switch (step) {
+      case 'sign-in':
+        return c.html(<SignInPage action={`${base}/sign-in`} csrf={flow.csrf} appName={appName} problem={problem} />, problem ? 400 : 200);
+      case 'one-time-code':
+        return c.html(<OneTimeCodePage action={`${base}/otp`} csrf={flow.csrf} problem={problem} />, problem ? 400 : 200);
+      case 'pick-patient': {
+        const query = c.req.query('q') ?? '';
+        const patients = await deps.searchPatients(query);
+        return c.html(
+          <PatientPickerPage action={`${base}/patient`} searchAction={base} csrf={flow.csrf} appName={appName} query={query} patients={patients} problem={problem} />,
+          problem ? 400 : 200,
+        );
+      }
+      case 'consent': {
+        const scopes = parseScopes(flow.scope).scopes;
+        // The consent form's POST ends in a redirect to the app: CSP form-action must allow its origin.
+        c.header('Content-Security-Policy', pageCsp(flow.redirectUri));
+        return c.html(
+          <ConsentPage
+            action={`${base}/consent`}
+            csrf={flow.csrf}
+            appName={appName}
+            policyUri={client?.policyUri ?? null}
+            userName={(user?.fhirUser && (await deps.displayName(user.fhirUser))) || user?.username || ''}
+            patientName={flow.patientId ? await deps.displayName(`Patient/${flow.patientId}`) : null}
+            scopes={scopes}
+            defaultDuration={scopes.some((s) => s.kind === 'offline_access') ? 'forever' : 'session'}
+          />,
+        );
+      }
+    }
+  };
+
+  app.get('/flow/:id', (c) => withFlow(c, (flow, user) => render(c, flow, user)));
+
+  /** Every POST of the flow: CSRF token checked, a problem re-renders the step with its message. */
+  const step = (path: string, act: (c: Context, flow: AuthorizationRequestRecord, form: URLSearchParams, user: UserRecord | undefined) => Promise<Response | void>) =>
+    app.post(`/flow/:id/${path}`, (c) =>
+      withFlow(c, async (flow, user) => {
+        const form = new URLSearchParams(await formText(c));
+        if (!constantTimeEqual(form.get('csrf') ?? '', flow.csrf)) {
+          return c.html(<ErrorPage title="This form has expired" message="Reload the page and try again." />, 403);
+        }
+        try {
+          return (await act(c, flow, form, user)) ?? c.redirect(`/auth/flow/${flow.id}`, 303);
+        } catch (error) {
+          if (!(error instanceof FlowProblem)) throw error;
+          const fresh = (await deps.store.authorizationRequests.find(flow.id)) ?? flow;
+          return render(c, fresh, fresh.userId ? await deps.store.users.findById(fresh.userId) : undefined, error.message);
+        }
+      }),
+    );
+
+  step('sign-in', async (c, flow, form) => {
+    const { sessionSecret } = await signIn(flow, { username: form.get('username') ?? '', password: form.get('password') ?? '', address: clientAddress(c) }, deps);
+    if (sessionSecret) setCookie(c, cookies.session, sessionSecret, cookieOptions(deps.secureCookies, deps.lifetimes.session));
+  });
+  step('otp', async (c, flow, form) => {
+    const { sessionSecret } = await verifyOneTimeCode(flow, form.get('otp') ?? '', clientAddress(c), deps);
+    setCookie(c, cookies.session, sessionSecret, cookieOptions(deps.secureCookies, deps.lifetimes.session));
+  });
+  step('patient', async (_c, flow, form, user) => {
+    if (!user) throw new FlowProblem('Please sign in first.');
+    await pickPatient(flow, form.get('patient') ?? '', deps.patientExists, deps);
+  });
+  step('consent', async (c, flow, form, user) => {
+    if (!user || (await nextStep(flow, user)) !== 'consent') return c.redirect(`/auth/flow/${flow.id}`, 303);
+    const duration = form.get('duration') as GrantDuration;
+    const decision = form.get('decision');
+    if (decision !== 'allow' && decision !== 'deny') throw new FlowProblem('Choose Allow or Deny.');
+    const target = await decide(flow, { allow: decision === 'allow', scopes: form.getAll('scope'), duration: GRANT_DURATIONS.includes(duration) ? duration : 'session' }, deps);
+    return c.redirect(target, 302);
+  });
+
+  /** The person signed in on this browser, from the session cookie. */
+  async function signedIn(c: Context): Promise<{ session: SessionRecord; user: UserRecord } | undefined> {
+    const secret = getCookie(c, cookies.session);
+    if (!secret) return undefined;
+    const session = await deps.store.sessions.findActive(hashSecret(secret), deps.now());
+    const user = session && (await deps.store.users.findById(session.userId));
+    return session && user && user.disabledAt === null ? { session, user } : undefined;
+  }
+
+  return app;
+}
+
+/** `__Host-` names (https only) pin a cookie to this exact origin: no subdomain can set or read it. */
+export function cookieNames(secure: boolean) {
+  const prefix = secure ? '__Host-' : '';
+  return {
+    session: `${prefix}portico_session`,
+    flow: (id: string) => `${prefix}portico_flow_${id.slice(0, 12)}`,
+  };
+}
+
+function cookieOptions(secure: boolean, maxAgeSeconds: number) {
+  return { path: '/', httpOnly: true, secure, sameSite: 'Lax' as const, maxAge: maxAgeSeconds };
+}
+
+function pageCsp(redirectUri: string): string {
+  const url = new URL(redirectUri);
+  const target = url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
+  return `default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self' ${target}`;
+}
+
+async function formText(c: Context): Promise<string> {
+  const type = c.req.header('content-type') ?? '';
+  return type.startsWith('application/x-www-form-urlencoded') ? c.req.text() : '';
+}
+
+function clientAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}

@@ -1,0 +1,111 @@
+import { Hono, type Context } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { Lifetimes } from '../../config.ts';
+import type { GatewayStore } from '../../db/store.ts';
+import { corsPreflight } from '../../http/cors.ts';
+import type { AssertionDeps } from '../client-assertion.ts';
+import { authenticateClient, type AuthenticatedClient } from '../client-auth.ts';
+import { invalidRequest, InvalidClientError, OAuthError } from '../errors.ts';
+import { issueBackendToken } from '../grants/client-credentials.ts';
+import { exchangeAuthorizationCode } from '../grants/authorization-code.ts';
+import { refreshAccessToken } from '../grants/refresh-token.ts';
+import type { GrantContext } from '../grants/context.ts';
+import { introspect } from '../introspection.ts';
+import { revokeToken } from '../revocation.ts';
+import type { AccessTokenClaims } from '../tokens/access-token.ts';
+import type { IssueDeps } from '../tokens/token-response.ts';
+
+export interface TokenRoutesDeps {
+  readonly store: GatewayStore;
+  readonly assertion: AssertionDeps;
+  readonly issue: IssueDeps;
+  readonly lifetimes: Lifetimes;
+  readonly verifyAccessToken: (token: string) => Promise<AccessTokenClaims>;
+  readonly issuer: string;
+  readonly now: () => Date;
+  readonly apiHeaders: Readonly<Record<string, string>>;
+}
+
+const GRANTS: Record<string, (context: GrantContext) => Promise<unknown>> = {
+  authorization_code: exchangeAuthorizationCode,
+  refresh_token: refreshAccessToken,
+  client_credentials: issueBackendToken,
+};
+
+/**
+ * The token endpoint (RFC 6749 §3.2), introspection (RFC 7662) and revocation (RFC 7009): form posts
+ * from apps and servers — no cookies, no CSRF token, CORS open (tokens are not ambient credentials),
+ * `Cache-Control: no-store` on every answer. Errors are RFC 6749 JSON (see http/errors.ts).
+ */
+export function tokenRoutes(deps: TokenRoutesDeps): Hono {
+  const app = new Hono();
+  app.use('*', async (c, next) => {
+    await next();
+    for (const [name, value] of Object.entries(deps.apiHeaders)) c.res.headers.set(name, value);
+    c.res.headers.set('Cache-Control', 'no-store');
+    c.res.headers.set('Pragma', 'no-cache');
+  });
+  app.options('*', corsPreflight({ allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type', 'Accept'] }));
+  app.use(
+    '*',
+    bodyLimit({ maxSize: 64 * 1024, onError: () => Response.json({ error: 'invalid_request', error_description: 'The request body is too large' }, { status: 413 }) }),
+  );
+
+  app.post('/token', async (c) => {
+    const form = await readForm(c);
+    const handler = GRANTS[form.get('grant_type') ?? ''];
+    if (!form.get('grant_type')) throw invalidRequest('grant_type is required');
+    const client = await authenticateClient(form, c.req.header('authorization'), deps.assertion);
+    if (!handler) throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code, refresh_token or client_credentials');
+    return c.json(await handler({ client, form, store: deps.store, issue: deps.issue, lifetimes: deps.lifetimes, now: deps.now }));
+  });
+
+  app.post('/introspect', async (c) => {
+    const form = await readForm(c);
+    await authorizeIntrospection(c, form, deps);
+    return c.json(await introspect(form.get('token') ?? '', deps));
+  });
+
+  app.post('/revoke', async (c) => {
+    const form = await readForm(c);
+    const { client } = await authenticateClient(form, c.req.header('authorization'), deps.assertion);
+    if (form.get('token') === null) throw invalidRequest('token is required');
+    await revokeToken(client, form.get('token')!, deps);
+    return c.body(null, 200);
+  });
+
+  return app;
+}
+
+/**
+ * Introspection is for confidential clients and backend services: client authentication, or (SMART
+ * 2.2) a bearer access token of such a client. Public apps cannot introspect.
+ */
+async function authorizeIntrospection(c: Context, form: URLSearchParams, deps: TokenRoutesDeps): Promise<void> {
+  const authorization = c.req.header('authorization');
+  if (authorization && /^bearer /i.test(authorization)) {
+    try {
+      const claims = await deps.verifyAccessToken(authorization.slice(7).trim());
+      const client = await deps.store.clients.findById(claims.client_id);
+      if (client && client.type !== 'public') return;
+    } catch {
+      // Falls through to the refusal below.
+    }
+    throw new InvalidClientError('Introspection needs a confidential client or a backend service token');
+  }
+  const { client }: AuthenticatedClient = await authenticateClient(form, authorization, deps.assertion);
+  if (client.type === 'public') throw new InvalidClientError('Public clients cannot introspect tokens');
+}
+
+/** The form body: application/x-www-form-urlencoded only, each parameter at most once (RFC 6749 §3.2). */
+async function readForm(c: Context): Promise<URLSearchParams> {
+  const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') throw invalidRequest('Send the parameters as application/x-www-form-urlencoded');
+  const form = new URLSearchParams(await c.req.text());
+  const seen = new Set<string>();
+  for (const [name] of form) {
+    if (seen.has(name)) throw invalidRequest(`${name} must not be repeated`);
+    seen.add(name);
+  }
+  return form;
+}

@@ -1,0 +1,31 @@
+import type { ClientRecord, GatewayStore } from '../db/store.ts';
+import { hashSecret } from './secrets.ts';
+import type { AccessTokenClaims } from './tokens/access-token.ts';
+
+export interface RevocationDeps {
+  readonly store: GatewayStore;
+  readonly verifyAccessToken: (token: string) => Promise<AccessTokenClaims>;
+  readonly now: () => Date;
+}
+
+/**
+ * RFC 7009 revocation by the client the token was issued to. Revoking either token of a grant ends
+ * the grant: its refresh token and every access token die on their next use (the resource server
+ * checks the grant on each request). Unknown tokens and other clients' tokens change nothing and are
+ * not reported (§2.2: the answer is 200 either way).
+ */
+export async function revokeToken(client: ClientRecord, token: string, deps: RevocationDeps): Promise<void> {
+  if (token === '' || token.length > 8192) return;
+  const refresh = await deps.store.refreshTokens.find(hashSecret(token));
+  if (refresh) {
+    if (refresh.clientId === client.clientId) await deps.store.grants.revoke(refresh.grantId, 'revoked by the client', deps.now());
+    return;
+  }
+  if (token.split('.').length !== 3) return;
+  try {
+    const claims = await deps.verifyAccessToken(token);
+    if (claims.client_id === client.clientId && claims.grant_id) await deps.store.grants.revoke(claims.grant_id, 'revoked by the client', deps.now());
+  } catch {
+    // Already invalid: nothing to revoke.
+  }
+}

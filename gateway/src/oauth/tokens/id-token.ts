@@ -1,0 +1,32 @@
+import { SignJWT } from 'jose';
+import type { KeyRing } from '../../keys/key-ring.ts';
+
+export interface IdTokenClaims {
+  readonly sub: string;
+  readonly clientId: string;
+  readonly nonce: string | null;
+  /** Absolute URL of the user's FHIR resource, when `fhirUser` was granted. */
+  readonly fhirUser: string | null;
+  readonly authTime: Date | null;
+}
+
+/**
+ * An OpenID Connect id_token (OIDC Core §2), signed RS256 with the current RSA key and its `kid`
+ * (SMART requires RS256; several RSA keys live during a rotation, so the kid is always set).
+ */
+export async function signIdToken(keys: KeyRing, settings: { issuer: string; now: () => Date }, claims: IdTokenClaims, lifetimeSeconds: number): Promise<string> {
+  const iat = Math.floor(settings.now().getTime() / 1000);
+  const { kid, key } = await keys.signingKey('RS256');
+  return new SignJWT({
+    ...(claims.nonce ? { nonce: claims.nonce } : {}),
+    ...(claims.fhirUser ? { fhirUser: claims.fhirUser } : {}),
+    ...(claims.authTime ? { auth_time: Math.floor(claims.authTime.getTime() / 1000) } : {}),
+  })
+    .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
+    .setIssuer(settings.issuer)
+    .setSubject(claims.sub)
+    .setAudience(claims.clientId)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + lifetimeSeconds)
+    .sign(key);
+}
