@@ -3,6 +3,7 @@ import type { LaunchContext } from '../../db/oauth-records.ts';
 import type { ClientRecord, GatewayStore } from '../../db/store.ts';
 import { invalidRequest, OAuthError, UnsafeRedirectError } from '../errors.ts';
 import { hashSecret } from '../secrets.ts';
+import { SERVED_RESOURCES } from '../../fhir/search-parameters.ts';
 
 /** An /authorize request that passed every check (RFC 6749 §4.1.1, SMART App Launch, RFC 7636). */
 export interface ValidAuthorizationRequest {
@@ -91,8 +92,10 @@ export async function validateAuthorizationRequest(
 
   const scopeText = get('scope');
   if (!scopeText || scopeText.trim() === '') fail(invalidRequest('scope is required'));
-  const requested = parseScopes(scopeText!).scopes;
-  const scopes = negotiateScopes(requested, parseScopes(client.scope).scopes);
+  // Unknown scopes and resource types this server does not serve are dropped, not fatal (SMART
+  // SL-10); system/ scopes belong to backend services, never to a person's authorization.
+  const requested = parseScopes(scopeText!).scopes.filter((s) => s.kind !== 'resource' || s.level !== 'system');
+  const scopes = negotiateScopes(requested, parseScopes(client.scope).scopes, { resourceTypes: Object.keys(SERVED_RESOURCES) });
 
   let launch: LaunchContext | null = null;
   const launchId = get('launch');

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { parseScopes, type Scope } from '@portico/shared/smart/scopes';
 import type { AuthorizationRequestRecord, GrantDuration, SessionRecord } from '../../db/oauth-records.ts';
 import type { GatewayStore, UserRecord } from '../../db/store.ts';
@@ -163,9 +162,9 @@ export async function decide(flow: AuthorizationRequestRecord, decision: Consent
   if (!decision.allow) {
     return redirectWithParams(flow.redirectUri, { error: 'access_denied', error_description: 'The user did not allow access', ...base });
   }
-  const requested = parseScopes(flow.scope).scopes;
+  const user = flow.userId ? await deps.store.users.findById(flow.userId) : undefined;
   const checked = new Set(decision.scopes);
-  const granted: Scope[] = requested.filter((s) => checked.has(s.raw));
+  const granted: Scope[] = offeredScopes(flow, user).filter((s) => checked.has(s.raw));
   const code = newSecret();
   const now = deps.now();
   await deps.store.codes.insert({
@@ -189,5 +188,11 @@ export async function decide(flow: AuthorizationRequestRecord, decision: Consent
   return redirectWithParams(flow.redirectUri, { code, ...base });
 }
 
-/** A fresh id for a grant. */
-export const newGrantId = () => randomUUID();
+/**
+ * The scopes the consent screen offers this user: what the app asked for, less what the user cannot
+ * delegate — a patient has no `user/` access to give (SMART: scopes delegate, never add rights).
+ */
+export function offeredScopes(flow: AuthorizationRequestRecord, user: UserRecord | undefined): Scope[] {
+  const scopes = parseScopes(flow.scope).scopes;
+  return user?.role === 'patient' ? scopes.filter((s) => s.kind !== 'resource' || s.level === 'patient') : scopes;
+}

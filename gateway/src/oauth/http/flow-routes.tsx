@@ -1,5 +1,4 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { parseScopes } from '@portico/shared/smart/scopes';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AuthorizationRequestRecord, GrantDuration, SessionRecord } from '../../db/oauth-records.ts';
@@ -9,7 +8,7 @@ import { ErrorPage } from '../../ui/error-page.tsx';
 import { PatientPickerPage, type PatientChoice } from '../../ui/patient-picker-page.tsx';
 import { OneTimeCodePage, SignInPage } from '../../ui/sign-in-page.tsx';
 import { RedirectableError, validateAuthorizationRequest, type AuthorizeDeps } from '../authorize/authorization-request.ts';
-import { decide, findFlow, FlowProblem, nextStep, pickPatient, signIn, startFlow, verifyOneTimeCode, type FlowDeps } from '../authorize/flow.ts';
+import { decide, findFlow, FlowProblem, nextStep, offeredScopes, pickPatient, signIn, startFlow, verifyOneTimeCode, type FlowDeps } from '../authorize/flow.ts';
 import { redirectWithParams } from '../authorize/redirect.ts';
 import { OAuthError } from '../errors.ts';
 import { constantTimeEqual, hashSecret } from '../secrets.ts';
@@ -94,7 +93,7 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
         );
       }
       case 'consent': {
-        const scopes = parseScopes(flow.scope).scopes;
+        const scopes = offeredScopes(flow, user);
         // The consent form's POST ends in a redirect to the app: CSP form-action must allow its origin.
         c.header('Content-Security-Policy', pageCsp(flow.redirectUri));
         return c.html(
