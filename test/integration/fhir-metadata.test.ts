@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { compartmentParams } from '../../gateway/src/fhir/access/patient-compartment.ts';
 import { SERVED_RESOURCES } from '../../gateway/src/fhir/search-parameters.ts';
 import { json, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
@@ -45,9 +46,10 @@ describe('GET /fhir/metadata', () => {
     expect(listed).toEqual(Object.keys(SERVED_RESOURCES).sort());
   });
 
-  it.each(Object.entries(SERVED_RESOURCES))('lists exactly the indexed search parameters of %s, plus _id and _lastUpdated', (type, params) => {
+  it.each(Object.entries(SERVED_RESOURCES))('lists exactly the indexed search parameters of %s (its table entry and patient-compartment parameters), plus _id and _lastUpdated', (type, params) => {
     const names = resource(type).searchParam.map((p: any) => p.name).sort();
-    expect(names).toEqual([...params, '_id', '_lastUpdated'].sort());
+    const compartment = compartmentParams(type) ?? [];
+    expect(names).toEqual([...new Set([...params, ...compartment, '_id', '_lastUpdated'])].sort());
     for (const param of resource(type).searchParam) {
       expect(['token', 'string', 'date', 'reference']).toContain(param.type);
       expect(param.definition).toMatch(/^http:\/\/hl7\.org\/fhir\/SearchParameter\//);

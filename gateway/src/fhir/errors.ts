@@ -28,6 +28,8 @@ export type IssueCode =
  */
 export class FhirError extends Error {
   readonly issues: readonly OperationOutcomeIssue[];
+  /** A `WWW-Authenticate` challenge to send with it (401s, and 403 insufficient_scope). */
+  challenge?: string;
 
   constructor(
     readonly status: number,

@@ -1,4 +1,5 @@
 import type { Resource } from 'fhir/r4';
+import { FULL_ACCESS, type AccessPolicy } from './access/access-policy.ts';
 import { badRequest, FhirError, notFound } from './errors.ts';
 import { isServedType, type ServedResourceType } from './search-parameters.ts';
 
@@ -29,9 +30,12 @@ export interface InteractionOptions {
   readonly strict: boolean;
   /** `Prefer: return=…` for create and update. */
   readonly returnPreference: 'minimal' | 'representation' | 'OperationOutcome';
+  /** What the caller's token allows; every interaction (each Bundle entry too) is checked against it. */
+  readonly access: AccessPolicy;
 }
 
-export const DEFAULT_OPTIONS: InteractionOptions = { strict: false, returnPreference: 'representation' };
+/** The gateway acting on its own authority (seeding, the sign-in pages' directory lookups). */
+export const DEFAULT_OPTIONS: InteractionOptions = { strict: false, returnPreference: 'representation', access: FULL_ACCESS };
 
 /** A JSON document already serialised (a stored resource is served as the text it was stored as). */
 export class JsonText {

@@ -1,9 +1,10 @@
 import { getSearchParameter, getSearchParameterDetails, type FhirPathAtom } from '@medplum/core';
+import { compartmentParams } from './access/patient-compartment.ts';
 import { loadFhirDefinitions } from './definitions.ts';
 
 /**
  * The one table of what the embedded store serves: each resource type and the search parameters it
- * indexes at write time. The CapabilityStatement, the indexer and the search parser all read it, so
+ * indexes at write time (plus, for each type, the HL7 patient-compartment parameters). The CapabilityStatement, the indexer and the search parser all read it, so
  * what `/fhir/metadata` advertises is exactly what works. Parameter semantics (type, FHIRPath
  * expression, reference targets) come from the HL7 SearchParameter definitions, not from here.
  */
@@ -12,16 +13,16 @@ export const SERVED_RESOURCES = {
   Practitioner: ['identifier', 'name', 'family', 'given'],
   Organization: ['identifier', 'name'],
   Location: ['identifier', 'name'],
-  Schedule: ['actor'],
-  Slot: ['schedule', 'start', 'status'],
-  Appointment: ['patient', 'actor', 'practitioner', 'date', 'status', 'slot'],
-  Encounter: ['patient', 'subject', 'date', 'status'],
-  Observation: ['patient', 'subject', 'category', 'code', 'date', 'status'],
-  Condition: ['patient', 'subject', 'category', 'code', 'clinical-status'],
-  AllergyIntolerance: ['patient', 'clinical-status'],
-  MedicationRequest: ['patient', 'subject', 'status'],
-  Immunization: ['patient', 'date', 'status'],
-  DocumentReference: ['patient', 'subject', 'type', 'category', 'date', 'status'],
+  Schedule: ['identifier', 'actor'],
+  Slot: ['identifier', 'schedule', 'start', 'status'],
+  Appointment: ['identifier', 'patient', 'actor', 'practitioner', 'date', 'status', 'slot'],
+  Encounter: ['identifier', 'patient', 'subject', 'date', 'status'],
+  Observation: ['identifier', 'patient', 'subject', 'category', 'code', 'date', 'status'],
+  Condition: ['identifier', 'patient', 'subject', 'category', 'code', 'clinical-status'],
+  AllergyIntolerance: ['identifier', 'patient', 'clinical-status'],
+  MedicationRequest: ['identifier', 'patient', 'subject', 'status'],
+  Immunization: ['identifier', 'patient', 'date', 'status'],
+  DocumentReference: ['identifier', 'patient', 'subject', 'type', 'category', 'date', 'status'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ServedResourceType = keyof typeof SERVED_RESOURCES;
@@ -63,7 +64,8 @@ function resolveAll(): Map<string, Map<string, IndexedParam>> {
   const all = new Map<string, Map<string, IndexedParam>>();
   for (const [type, codes] of Object.entries(SERVED_RESOURCES)) {
     const params = new Map<string, IndexedParam>();
-    for (const code of codes) params.set(code, resolveParam(type, code));
+    // The patient-compartment parameters are indexed too: scope enforcement searches by them.
+    for (const code of new Set([...codes, ...(compartmentParams(type) ?? [])])) params.set(code, resolveParam(type, code));
     all.set(type, params);
   }
   return all;

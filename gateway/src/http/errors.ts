@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { FhirError, operationOutcome } from '../fhir/errors.ts';
-import { UnauthorizedError } from '../fhir/http/require-token.ts';
 import type { FhirResponder } from '../fhir/http/respond.ts';
 import type { Logger } from '../log.ts';
 import { InvalidClientError, OAuthError } from '../oauth/errors.ts';
@@ -14,7 +13,7 @@ export function errorHandler(log: Logger, fhir: FhirResponder) {
   return (error: Error, c: Context): Response => {
     const onFhir = c.req.path === '/fhir' || c.req.path.startsWith('/fhir/');
     if (error instanceof FhirError) {
-      const headers: Record<string, string> = error instanceof UnauthorizedError ? { 'WWW-Authenticate': error.challenge } : {};
+      const headers: Record<string, string> = error.challenge ? { 'WWW-Authenticate': error.challenge } : {};
       return fhir.json(c, error.status, error.outcome, headers);
     }
     if (error instanceof OAuthError) {

@@ -28,11 +28,9 @@ export function requireToken(verify: (token: string) => Promise<AccessTokenClaim
 
 /** A 401 whose `WWW-Authenticate` challenge the error handler copies to the response. */
 export class UnauthorizedError extends FhirError {
-  constructor(
-    readonly challenge: string,
-    diagnostics: string,
-  ) {
+  constructor(challenge: string, diagnostics: string) {
     super(401, 'login', diagnostics);
+    this.challenge = challenge;
   }
 }
 

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { CapabilityStatement } from 'fhir/r4';
 import { corsPreflight } from '../../http/cors.ts';
+import { cachedPolicy } from '../access/access-policy.ts';
 import type { AccessTokenClaims } from '../../oauth/tokens/access-token.ts';
 import { badRequest, FhirError, notFound, operationOutcome } from '../errors.ts';
 import { JsonText, toInteraction, type FhirBackend, type InteractionOptions } from '../interaction.ts';
@@ -58,7 +59,7 @@ export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
         ifMatch: c.req.header('if-match'),
         ifNoneExist: c.req.header('if-none-exist'),
       });
-      const result = await deps.backend.execute(interaction, preferences(c.req.header('prefer')));
+      const result = await deps.backend.execute(interaction, { ...preferences(c.req.header('prefer')), access: cachedPolicy(c.get('token')) });
       return deps.respond.result(c, result, interaction.kind);
     });
 }
@@ -107,7 +108,7 @@ async function readRequest(c: Context, segments: readonly string[]): Promise<{ q
 }
 
 /** `Prefer: handling=strict` and `Prefer: return=…` (RFC 7240; http://hl7.org/fhir/R4/http.html#ops). */
-export function preferences(header: string | undefined): InteractionOptions {
+export function preferences(header: string | undefined): Omit<InteractionOptions, 'access'> {
   const tokens = (header ?? '').split(/[,;]/).map((t) => t.trim().toLowerCase());
   const returned = tokens.find((t) => t.startsWith('return='))?.slice('return='.length);
   return {

@@ -15,7 +15,7 @@ import type { ResourceStore } from './resource-store.ts';
 interface Engine {
   executeSync(interaction: Interaction, options: InteractionOptions): InteractionResult;
   /** The id of the one resource an `If-None-Exist` condition matches; 412 when several do. */
-  conditionalMatch(type: ServedResourceType, condition: string): string | undefined;
+  conditionalMatch(type: ServedResourceType, condition: string, options: InteractionOptions): string | undefined;
 }
 
 interface ParsedEntry {
@@ -76,7 +76,7 @@ function runTransaction(rawEntries: unknown[], engine: Engine, store: ResourceSt
     // Deletes come first (TRANSACTION_ORDER); ids for POSTed resources are chosen after them, so a
     // conditional create cannot stand for a resource this transaction deletes.
     for (const entry of entries) if (entry.method === 'DELETE') run(entry);
-    const { assigned, matched } = assignIds(rawEntries, engine);
+    const { assigned, matched } = assignIds(rawEntries, engine, options);
     const rest = entries.filter((e) => e.method !== 'DELETE').map((e) => parseEntry(rawEntries[e.index], e.index, assigned, matched));
     rest.sort((a, b) => TRANSACTION_ORDER.indexOf(a.method) - TRANSACTION_ORDER.indexOf(b.method) || a.index - b.index);
     rest.forEach(run);
@@ -91,7 +91,7 @@ function runTransaction(rawEntries: unknown[], engine: Engine, store: ResourceSt
  * `ifNoneExist` already matches stands for that resource: references to its fullUrl must name the
  * match, not a new id that is never written (http://hl7.org/fhir/R4/http.html#trules).
  */
-function assignIds(rawEntries: unknown[], engine: Engine): { assigned: Map<string, string>; matched: Set<string> } {
+function assignIds(rawEntries: unknown[], engine: Engine, options: InteractionOptions): { assigned: Map<string, string>; matched: Set<string> } {
   const assigned = new Map<string, string>();
   const matched = new Set<string>();
   rawEntries.forEach((raw, index) => {
@@ -103,7 +103,7 @@ function assignIds(rawEntries: unknown[], engine: Engine): { assigned: Map<strin
     let existing: string | undefined;
     if (typeof condition === 'string' && isServedType(type)) {
       try {
-        existing = engine.conditionalMatch(type, condition);
+        existing = engine.conditionalMatch(type, condition, options);
       } catch (error) {
         throw entryFailure(index, error);
       }

@@ -10,7 +10,9 @@ import {
 } from '../interaction.ts';
 import type { ServedResourceType } from '../search-parameters.ts';
 import { historyBundle, searchsetBundle } from '../bundles.ts';
-import { parseSearchRequest } from '../search/search-request.ts';
+import type { Restriction } from '../access/access-policy.ts';
+import { parseSearchRequest, type SearchFilter } from '../search/search-request.ts';
+import { AccessGuard } from './access-guard.ts';
 import { validateForWrite } from '../validate.ts';
 import { executeBundle } from './bundle-processor.ts';
 import { extractIndexRows } from './indexer.ts';
@@ -28,7 +30,11 @@ export interface LocalFhirDeps {
  * one database transaction.
  */
 export class LocalFhir implements FhirBackend {
-  constructor(private readonly deps: LocalFhirDeps) {}
+  private readonly guard: AccessGuard;
+
+  constructor(private readonly deps: LocalFhirDeps) {
+    this.guard = new AccessGuard(deps.store);
+  }
 
   async execute(interaction: Interaction, options: InteractionOptions): Promise<InteractionResult> {
     return this.executeSync(interaction, options);
@@ -37,11 +43,11 @@ export class LocalFhir implements FhirBackend {
   executeSync(interaction: Interaction, options: InteractionOptions): InteractionResult {
     switch (interaction.kind) {
       case 'read':
-        return this.read(interaction.type, interaction.id);
+        return this.read(interaction.type, interaction.id, options);
       case 'vread':
-        return this.vread(interaction.type, interaction.id, interaction.versionId);
+        return this.vread(interaction.type, interaction.id, interaction.versionId, options);
       case 'history-instance':
-        return this.history(interaction.type, interaction.id);
+        return this.history(interaction.type, interaction.id, options);
       case 'search-type':
         return this.search(interaction.type, interaction.query, options);
       case 'create':
@@ -49,36 +55,47 @@ export class LocalFhir implements FhirBackend {
       case 'update':
         return this.update(interaction.type, interaction.id, interaction.body, interaction.ifMatch, options);
       case 'delete':
-        return this.delete(interaction.type, interaction.id);
+        return this.delete(interaction.type, interaction.id, options);
       case 'batch':
         return executeBundle(interaction.body, this, this.deps.store, options);
     }
   }
 
-  private read(type: ServedResourceType, id: string): InteractionResult {
+  private read(type: ServedResourceType, id: string, options: InteractionOptions): InteractionResult {
+    const restriction = options.access.restrict(type, 'r');
     const current = this.deps.store.current(type, id);
     if (!current) throw notFound(`${type}/${id} is not known`);
-    if (current.deleted) throw new FhirError(410, 'deleted', `${type}/${id} was deleted`);
+    if (current.deleted) {
+      // A restricted token must not learn that someone else's resource once existed.
+      if (restriction.filters.length > 0) throw notFound(`${type}/${id} is not known`);
+      throw new FhirError(410, 'deleted', `${type}/${id} was deleted`);
+    }
+    this.guard.requireVisible(type, id, restriction);
     return this.found(current);
   }
 
-  private vread(type: ServedResourceType, id: string, versionId: number): InteractionResult {
+  private vread(type: ServedResourceType, id: string, versionId: number, options: InteractionOptions): InteractionResult {
+    this.guard.requireVisible(type, id, options.access.restrict(type, 'r'));
     const version = this.deps.store.version(type, id, versionId);
     if (!version) throw notFound(`${type}/${id} has no version ${versionId}`);
     if (version.deleted) throw new FhirError(410, 'deleted', `Version ${versionId} of ${type}/${id} is a deletion`);
     return this.found(version);
   }
 
-  private history(type: ServedResourceType, id: string): InteractionResult {
+  private history(type: ServedResourceType, id: string, options: InteractionOptions): InteractionResult {
+    this.guard.requireVisible(type, id, options.access.restrict(type, 'r'));
     const versions = this.deps.store.history(type, id);
     if (versions.length === 0) throw notFound(`${type}/${id} is not known`);
     return { status: 200, body: historyBundle(this.deps.fhirBaseUrl, versions) };
   }
 
   private search(type: ServedResourceType, query: readonly (readonly [string, string])[], options: InteractionOptions): InteractionResult {
-    const request = parseSearchRequest(type, query, options.strict);
-    const page = this.deps.store.search(request);
-    return { status: 200, body: searchsetBundle(this.deps.fhirBaseUrl, request, page) };
+    const asked = parseSearchRequest(type, query, options.strict);
+    const restriction = options.access.restrict(type, 's');
+    this.guard.refuseForeignPatientSearch(asked, restriction);
+    const page = this.deps.store.search({ ...asked, filters: [...asked.filters, ...restriction.filters] });
+    const included = this.guard.visibleIncluded(page.included, options.access);
+    return { status: 200, body: searchsetBundle(this.deps.fhirBaseUrl, asked, { ...page, included }) };
   }
 
   private create(
@@ -88,13 +105,16 @@ export class LocalFhir implements FhirBackend {
     assignedId: string | undefined,
     options: InteractionOptions,
   ): InteractionResult {
+    const restriction = options.access.restrict(type, 'c');
     const resource = validateForWrite(type, body);
     return this.deps.store.transaction(() => {
       if (ifNoneExist !== undefined) {
-        const existing = this.matchCondition(type, ifNoneExist);
+        const existing = this.matchCondition(type, ifNoneExist, restriction.filters);
         if (existing) return this.found(existing);
       }
-      return this.written(this.writeVersion(type, assignedId ?? randomUUID(), resource, undefined), 201, options);
+      const written = this.writeVersion(type, assignedId ?? randomUUID(), resource, undefined);
+      this.requireWritable(type, written.id, restriction);
+      return this.written(written, 201, options);
     });
   }
 
@@ -109,21 +129,27 @@ export class LocalFhir implements FhirBackend {
     if (resource.id === undefined) throw badRequest('The body must carry the id of the resource it updates');
     if (resource.id !== id) throw badRequest("The body's id differs from the id in the URL");
     const expected = ifMatch === undefined ? undefined : parseETag(ifMatch);
+    const restriction = options.access.restrict(type, 'u');
     return this.deps.store.transaction(() => {
       const current = this.deps.store.current(type, id);
+      if (current && !current.deleted) this.guard.requireVisible(type, id, restriction);
       if (expected !== undefined && (current === undefined || current.deleted || current.versionId !== expected)) {
         throw new FhirError(412, 'conflict', `If-Match names version ${expected}, which is not the current version`);
       }
       const created = current === undefined || current.deleted;
-      return this.written(this.writeVersion(type, id, resource, current), created ? 201 : 200, options);
+      const written = this.writeVersion(type, id, resource, current);
+      this.requireWritable(type, id, restriction);
+      return this.written(written, created ? 201 : 200, options);
     });
   }
 
-  private delete(type: ServedResourceType, id: string): InteractionResult {
+  private delete(type: ServedResourceType, id: string, options: InteractionOptions): InteractionResult {
+    const restriction = options.access.restrict(type, 'd');
     return this.deps.store.transaction(() => {
       const current = this.deps.store.current(type, id);
       if (!current) throw notFound(`${type}/${id} is not known`);
       if (current.deleted) return { status: 204 };
+      this.guard.requireVisible(type, id, restriction);
       const referrers = this.deps.store.countReferencesTo(type, id);
       if (referrers > 0) {
         throw new FhirError(409, 'conflict', `${type}/${id} is referenced by ${referrers} other resource(s); delete or update those first`);
@@ -136,15 +162,30 @@ export class LocalFhir implements FhirBackend {
   }
 
   /** The id of the resource a transaction's conditional create stands for (see bundle-processor). */
-  conditionalMatch(type: ServedResourceType, condition: string): string | undefined {
-    return this.matchCondition(type, condition)?.id;
+  conditionalMatch(type: ServedResourceType, condition: string, options: InteractionOptions): string | undefined {
+    return this.matchCondition(type, condition, options.access.restrict(type, 'c').filters)?.id;
   }
 
-  /** Resolves an `If-None-Exist` search: none → undefined, one → it, several → 412. */
-  private matchCondition(type: ServedResourceType, condition: string): StoredVersion | undefined {
+  /**
+   * The written resource must lie where the token may write: a patient/ token writes only into its
+   * patient's compartment, a granular scope only what matches it. Otherwise the write is undone
+   * (it runs inside a transaction) and refused.
+   */
+  private requireWritable(type: ServedResourceType, id: string, restriction: Restriction): void {
+    if (!this.guard.matches(type, id, restriction.filters)) {
+      throw new FhirError(403, 'forbidden', `The access token's scopes do not allow writing this ${type}`);
+    }
+  }
+
+  /**
+   * Resolves an `If-None-Exist` search, within what the caller may see: none → undefined, one → it,
+   * several → 412.
+   */
+  private matchCondition(type: ServedResourceType, condition: string, restriction: readonly SearchFilter[]): StoredVersion | undefined {
     const query = [...new URLSearchParams(condition)];
-    const request = { ...parseSearchRequest(type, query, true), count: 2, total: 'none' as const };
-    if (request.filters.length === 0) throw badRequest('If-None-Exist needs at least one search parameter');
+    const parsed = parseSearchRequest(type, query, true);
+    if (parsed.filters.length === 0) throw badRequest('If-None-Exist needs at least one search parameter');
+    const request = { ...parsed, filters: [...parsed.filters, ...restriction], count: 2, total: 'none' as const };
     const { matches } = this.deps.store.search(request);
     if (matches.length > 1) throw new FhirError(412, 'multiple-matches', 'If-None-Exist matches more than one resource');
     return matches[0];

@@ -36,6 +36,28 @@ export function whereClause(request: SearchRequest): SqlFragment {
   return { sql: clauses.join(' AND '), params };
 }
 
+/** One patient's compartment: the Patient itself (and patients linking to it), or resources referring to it. */
+function compartmentSql(resourceType: string, filter: SearchFilter & { kind: 'compartment' }, drives: boolean): SqlFragment {
+  const members = `SELECT x.rid FROM fhir_reference_index x WHERE x.resource_type = ? AND x.param IN (${marks(filter.params.length)}) AND x.target_id = ? AND x.target_type = 'Patient'`;
+  const memberParams = [resourceType, ...filter.params, filter.patientId];
+  if (resourceType === 'Patient') {
+    return { sql: `(r.id = ? OR r.rid IN (${members}))`, params: [filter.patientId, ...memberParams] };
+  }
+  // As a driver, SQLite walks the covering lookup index; otherwise the same set is probed per row.
+  return drives
+    ? { sql: `r.rid IN (${members})`, params: memberParams }
+    : { sql: `EXISTS (SELECT 1 FROM fhir_reference_index x WHERE x.rid = r.rid AND x.param IN (${marks(filter.params.length)}) AND x.target_id = ? AND x.target_type = 'Patient')`, params: [...filter.params, filter.patientId] };
+}
+
+function anyOfSql(resourceType: string, filter: SearchFilter & { kind: 'anyOf' }): SqlFragment {
+  if (filter.alternatives.length === 0) return { sql: '0', params: [] };
+  const parts = filter.alternatives.map((alternative) => {
+    const fragments = alternative.map((f) => filterSql(resourceType, f, false));
+    return { sql: fragments.length === 0 ? '1' : fragments.map((f) => f.sql).join(' AND '), params: fragments.flatMap((f) => f.params) };
+  });
+  return { sql: `(${parts.map((p) => `(${p.sql})`).join(' OR ')})`, params: parts.flatMap((p) => p.params) };
+}
+
 export function orderByClause(sort: readonly SortRule[]): SqlFragment {
   const terms: string[] = [];
   const params: unknown[] = [];
@@ -69,6 +91,7 @@ function pickDriver(filters: readonly SearchFilter[]): SearchFilter | undefined 
     switch (f.kind) {
       case 'id':
         return 5;
+      case 'compartment':
       case 'reference':
         return 4;
       case 'string':
@@ -88,6 +111,10 @@ function pickDriver(filters: readonly SearchFilter[]): SearchFilter | undefined 
 
 function filterSql(resourceType: string, filter: SearchFilter, drives: boolean): SqlFragment {
   switch (filter.kind) {
+    case 'compartment':
+      return compartmentSql(resourceType, filter, drives);
+    case 'anyOf':
+      return anyOfSql(resourceType, filter);
     case 'id':
       return { sql: `r.id IN (${marks(filter.values.length)})`, params: filter.values };
     case 'lastUpdated': {

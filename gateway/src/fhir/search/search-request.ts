@@ -32,7 +32,11 @@ export type SearchFilter =
   | { readonly kind: 'date'; readonly param: string; readonly values: readonly DateValue[] }
   | { readonly kind: 'lastUpdated'; readonly values: readonly DateValue[] }
   | { readonly kind: 'reference'; readonly param: string; readonly values: readonly ReferenceValue[] }
-  | { readonly kind: 'missing'; readonly param: string; readonly paramType: IndexedParamType; readonly missing: boolean };
+  | { readonly kind: 'missing'; readonly param: string; readonly paramType: IndexedParamType; readonly missing: boolean }
+  /** Added by access control, never parsed from a query: resources in one patient's compartment. */
+  | { readonly kind: 'compartment'; readonly patientId: string; readonly params: readonly string[] }
+  /** Added by access control (granular scopes): resources matching all filters of at least one alternative. */
+  | { readonly kind: 'anyOf'; readonly alternatives: readonly (readonly SearchFilter[])[] };
 
 export interface SortRule {
   /** An indexed token, string or date parameter, `_id` or `_lastUpdated`. */
