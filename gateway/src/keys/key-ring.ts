@@ -1,4 +1,5 @@
-import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK, type KeyObject } from 'jose';
+import { createPrivateKey, type JsonWebKey, type KeyObject } from 'node:crypto';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { SigningAlgorithm, SigningKeyRecord, SigningKeyRepository } from '../db/store.ts';
 
 export const SIGNING_ALGORITHMS: readonly SigningAlgorithm[] = ['ES256', 'RS256'];
@@ -13,7 +14,7 @@ async function importKey(jwk: JWK, alg: SigningAlgorithm): Promise<Key> {
 interface LoadedKey {
   readonly record: SigningKeyRecord;
   readonly publicKey: Key;
-  privateKey?: Key;
+  privateKey?: KeyObject;
 }
 
 export interface KeyRingOptions {
@@ -51,12 +52,12 @@ export class KeyRing {
     return created;
   }
 
-  /** The key that signs new tokens of `alg`, with its `kid`. */
-  async signingKey(alg: SigningAlgorithm): Promise<{ kid: string; key: Key }> {
+  /** The key that signs new tokens of `alg` (a node:crypto KeyObject, see jws.ts), with its `kid`. */
+  async signingKey(alg: SigningAlgorithm): Promise<{ kid: string; key: KeyObject }> {
     await this.refreshIfStale();
     const current = this.keys.find((k) => k.record.alg === alg && k.record.retiredAt === null);
     if (!current) throw new Error(`No current ${alg} signing key`);
-    const key = (current.privateKey ??= await importKey(current.record.privateJwk, alg));
+    const key = (current.privateKey ??= createPrivateKey({ key: current.record.privateJwk as JsonWebKey, format: 'jwk' }));
     return { kid: current.record.kid, key };
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { errors as joseErrors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import { signCompactJws } from '../../keys/jws.ts';
 import type { KeyRing } from '../../keys/key-ring.ts';
 
 /** The claims of a Portico access token (a JWT profiled after RFC 9068). */
@@ -45,7 +46,7 @@ export async function signAccessToken(
     exp: iat + lifetimeSeconds,
   };
   const { kid, key } = await keys.signingKey('ES256');
-  const token = await new SignJWT({ ...claims }).setProtectedHeader({ alg: 'ES256', kid, typ: 'at+jwt' }).sign(key);
+  const token = signCompactJws({ alg: 'ES256', kid, typ: 'at+jwt' }, claims, key);
   return { token, claims };
 }
 

@@ -1,4 +1,4 @@
-import { SignJWT } from 'jose';
+import { signCompactJws } from '../../keys/jws.ts';
 import type { KeyRing } from '../../keys/key-ring.ts';
 
 export interface IdTokenClaims {
@@ -17,16 +17,15 @@ export interface IdTokenClaims {
 export async function signIdToken(keys: KeyRing, settings: { issuer: string; now: () => Date }, claims: IdTokenClaims, lifetimeSeconds: number): Promise<string> {
   const iat = Math.floor(settings.now().getTime() / 1000);
   const { kid, key } = await keys.signingKey('RS256');
-  return new SignJWT({
+  const payload = {
+    iss: settings.issuer,
+    sub: claims.sub,
+    aud: claims.clientId,
+    iat,
+    exp: iat + lifetimeSeconds,
     ...(claims.nonce ? { nonce: claims.nonce } : {}),
     ...(claims.fhirUser ? { fhirUser: claims.fhirUser } : {}),
     ...(claims.authTime ? { auth_time: Math.floor(claims.authTime.getTime() / 1000) } : {}),
-  })
-    .setProtectedHeader({ alg: 'RS256', kid, typ: 'JWT' })
-    .setIssuer(settings.issuer)
-    .setSubject(claims.sub)
-    .setAudience(claims.clientId)
-    .setIssuedAt(iat)
-    .setExpirationTime(iat + lifetimeSeconds)
-    .sign(key);
+  };
+  return signCompactJws({ alg: 'RS256', kid, typ: 'JWT' }, payload, key);
 }
