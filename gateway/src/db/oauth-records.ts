@@ -126,7 +126,8 @@ export interface AuthorizationRequestRepository {
   insert(request: AuthorizationRequestRecord): Promise<void>;
   find(id: string): Promise<AuthorizationRequestRecord | undefined>;
   update(id: string, changes: Partial<Pick<AuthorizationRequestRecord, 'pendingUserId' | 'userId' | 'sessionId' | 'patientId'>>): Promise<void>;
-  delete(id: string): Promise<void>;
+  /** Removes the request; true only for the call that removed it (of two concurrent decisions, one goes on). */
+  delete(id: string): Promise<boolean>;
 }
 
 export interface LaunchRepository {
@@ -138,8 +139,8 @@ export interface LaunchRepository {
 export interface CodeExchange<E> {
   /** Validates the code against the token request (client, redirect URI, PKCE); no I/O. */
   readonly check: (code: AuthorizationCodeRecord) => E | undefined;
-  /** The grant to create when the check passes. */
-  readonly grant: (code: AuthorizationCodeRecord) => GrantRecord;
+  /** The grant to create when the check passes, given the sign-in session the code was issued in. */
+  readonly grant: (code: AuthorizationCodeRecord, session: SessionRecord | undefined) => GrantRecord;
   /** The first refresh token of that grant, if one is issued. */
   readonly refreshToken: (grant: GrantRecord) => RefreshTokenRecord | undefined;
 }
@@ -151,7 +152,8 @@ export interface AuthorizationCodeRepository {
   /**
    * Redeems a code in one transaction: consumes it (whatever happens next: a code is never tried
    * twice), runs `check`, and creates the grant and its refresh token. A code that was already
-   * consumed is a replay: the grant it produced is revoked (RFC 6749 §4.1.2).
+   * consumed is a replay: if it passes `check`, the grant it produced is revoked (RFC 6749 §4.1.2);
+   * if not, it is rejected with `check`'s error and nothing is revoked.
    */
   exchange<E>(
     codeHash: string,

@@ -15,15 +15,18 @@ export interface AssertionDeps {
   readonly findClient: (clientId: string) => Promise<ClientRecord | undefined>;
   readonly jwks: JwksFetcher;
   readonly replays: AssertionReplayRepository;
-  /** The token endpoint URL: the only `aud` accepted. */
-  readonly audience: string;
+  /**
+   * The `aud` values accepted: the token endpoint URL (SMART) and the issuer identifier (what RFC
+   * 7523bis requires and strict clients such as oauth4webapi send); nothing else.
+   */
+  readonly audience: string[];
   readonly now: () => Date;
 }
 
 /**
  * Authenticates a confidential-asymmetric client by its signed assertion (RFC 7523 §3, SMART
- * client-confidential-asymmetric): `iss` = `sub` = a registered client, `aud` = the token endpoint,
- * `exp` at most five minutes ahead, a `jti` never seen before, a signature by one of the client's
+ * client-confidential-asymmetric): `iss` = `sub` = a registered client, `aud` = the token endpoint
+ * (or the issuer), `exp` at most five minutes ahead, a `jti` never seen before, a signature by one of the client's
  * registered keys (a `jku` header must name the registered JWKS URL). Every failure is invalid_client.
  */
 export async function authenticateByAssertion(assertion: string, deps: AssertionDeps): Promise<ClientRecord> {
@@ -46,7 +49,7 @@ export async function authenticateByAssertion(assertion: string, deps: Assertion
   const now = deps.now();
   let payload: JWTPayload;
   try {
-    const keys = client.jwks ? createLocalJWKSet(client.jwks) : await deps.jwks.keysFor(client.jwksUri!, header.kid);
+    const keys = client.jwks ? createLocalJWKSet(client.jwks) : await deps.jwks.keysFor(client.jwksUri!, header.kid, now.getTime());
     ({ payload } = await jwtVerify(assertion, keys, {
       algorithms: ASSERTION_ALGORITHMS,
       issuer: client.clientId,

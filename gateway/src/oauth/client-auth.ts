@@ -15,11 +15,13 @@ export interface AuthenticatedClient {
  * means its type requires: public clients name themselves (`client_id`, no secret), symmetric ones
  * use HTTP Basic or `client_secret` in the body, asymmetric ones a signed assertion. One method per
  * request (RFC 6749 §2.3); a confidential client that only names itself is refused.
+ * `impliedClientId` names the client when the request itself does not (a public client's refresh).
  */
 export async function authenticateClient(
   form: URLSearchParams,
   authorization: string | undefined,
   deps: AssertionDeps,
+  impliedClientId?: string,
 ): Promise<AuthenticatedClient> {
   const basic = parseBasic(authorization);
   const assertionType = form.get('client_assertion_type');
@@ -45,7 +47,7 @@ export async function authenticateClient(
     if (formClientId !== null && formClientId !== client.clientId) throw new InvalidClientError('client_id differs from the assertion');
     return { client, method: 'private_key_jwt' };
   }
-  const clientId = form.get('client_id');
+  const clientId = form.get('client_id') ?? impliedClientId;
   if (!clientId) throw new InvalidClientError('The client must identify itself (client_id or client authentication)');
   const client = await deps.findClient(clientId);
   if (!client || client.disabledAt !== null) throw new InvalidClientError('Unknown or disabled client');

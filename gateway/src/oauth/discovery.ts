@@ -55,6 +55,9 @@ export const CAPABILITIES = [
   'client-public',
   'client-confidential-symmetric',
   'client-confidential-asymmetric',
+  // SMART 2.x names (g10 requires them) and the 1.0 names they replaced, for older clients.
+  'context-banner',
+  'context-style',
   'context-passthrough-banner',
   'context-passthrough-style',
   'context-ehr-patient',

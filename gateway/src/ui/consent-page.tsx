@@ -1,7 +1,7 @@
 import { describeScope } from '@portico/shared/smart/scope-descriptions';
 import type { Scope } from '@portico/shared/smart/scopes';
 import type { GrantDuration } from '../db/oauth-records.ts';
-import { CsrfField, Layout } from './layout.tsx';
+import { CsrfField, Layout, Problem } from './layout.tsx';
 
 const DURATIONS: readonly { value: GrantDuration; label: string }[] = [
   { value: 'session', label: 'Only while I am signed in now' },
@@ -22,6 +22,7 @@ export function ConsentPage(props: {
   patientName: string | null;
   scopes: readonly Scope[];
   defaultDuration: GrantDuration;
+  problem?: string;
 }) {
   const offline = props.scopes.some((s) => s.kind === 'offline_access');
   return (
@@ -31,6 +32,7 @@ export function ConsentPage(props: {
         Signed in as {props.userName}
         {props.patientName ? `, sharing the records of ${props.patientName}` : ''}.
       </p>
+      <Problem message={props.problem} />
       <form method="post" action={props.action}>
         <CsrfField token={props.csrf} />
         <fieldset>

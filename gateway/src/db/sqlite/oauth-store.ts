@@ -67,7 +67,7 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
       db.update(schema.authorizationRequests).set(changes).where(eq(schema.authorizationRequests.id, id)).run();
     },
     async delete(id) {
-      db.delete(schema.authorizationRequests).where(eq(schema.authorizationRequests.id, id)).run();
+      return db.delete(schema.authorizationRequests).where(eq(schema.authorizationRequests.id, id)).run().changes === 1;
     },
   };
 
@@ -100,13 +100,19 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
           .where(and(eq(schema.authorizationCodes.codeHash, codeHash), isNull(schema.authorizationCodes.consumedAt)))
           .run();
         if (consumed.changes !== 1) {
+          // Only a replay that would otherwise have redeemed the code revokes what it produced: one
+          // from another client or with a wrong verifier must not let whoever saw a code end the
+          // grant (OAuth 2.1 "Reuse of Authorization Codes": SHOULD NOT revoke on invalid parameters).
+          const error = exchange.check(code);
+          if (error !== undefined) return { ok: false as const, error: { kind: 'rejected' as const, error } };
           if (code.grantId) revokeGrant(tx, code.grantId, 'authorization code replayed', now);
           return { ok: false as const, error: { kind: 'replayed' as const } };
         }
         if (code.expiresAt <= now) return { ok: false as const, error: { kind: 'expired' as const } };
         const error = exchange.check(code);
         if (error !== undefined) return { ok: false as const, error: { kind: 'rejected' as const, error } };
-        const grant = exchange.grant(code);
+        const session = code.sessionId ? tx.select().from(schema.sessions).where(eq(schema.sessions.id, code.sessionId)).get() : undefined;
+        const grant = exchange.grant(code, session);
         tx.insert(schema.grants).values(grant).run();
         const refreshToken = exchange.refreshToken(grant);
         if (refreshToken) tx.insert(schema.refreshTokens).values(refreshToken).run();

@@ -114,6 +114,7 @@ export async function verifyOneTimeCode(
     await deps.throttle.recordFailure(user.username, address, now);
     throw new FlowProblem('That code is not valid. Enter the current code from your authenticator app.');
   }
+  await deps.throttle.recordSuccess(user.username);
   return { sessionSecret: await completeSignIn(flow, user, deps) };
 }
 
@@ -139,7 +140,16 @@ function ownPatient(user: UserRecord): string | null {
   return user.role === 'patient' && user.fhirUser?.startsWith('Patient/') ? user.fhirUser.slice('Patient/'.length) : null;
 }
 
-export async function pickPatient(flow: AuthorizationRequestRecord, patientId: string, exists: (id: string) => Promise<boolean>, deps: FlowDeps): Promise<void> {
+export async function pickPatient(
+  flow: AuthorizationRequestRecord,
+  user: UserRecord,
+  patientId: string,
+  exists: (id: string) => Promise<boolean>,
+  deps: FlowDeps,
+): Promise<void> {
+  // Only a clinician's standalone launch has a patient to choose: a patient's own record and an EHR
+  // launch's patient are fixed, and a forged picker post must not swap them for another.
+  if (!needsPatient(flow, user)) throw new FlowProblem('There is no patient to choose for this sign-in.');
   if (!/^[A-Za-z0-9\-.]{1,64}$/.test(patientId) || !(await exists(patientId))) throw new FlowProblem('Choose a patient from the list.');
   await deps.store.authorizationRequests.update(flow.id, { patientId });
 }
@@ -157,7 +167,8 @@ export interface ConsentDecision {
  * result is the redirect back to the app.
  */
 export async function decide(flow: AuthorizationRequestRecord, decision: ConsentDecision, deps: FlowDeps): Promise<string> {
-  await deps.store.authorizationRequests.delete(flow.id);
+  // A double-submitted form must not yield two codes: only the request that ends the flow answers.
+  if (!(await deps.store.authorizationRequests.delete(flow.id))) throw new FlowProblem('This request was already answered. Go back to the app.');
   const base = { state: flow.state, iss: deps.issuer };
   if (!decision.allow) {
     return redirectWithParams(flow.redirectUri, { error: 'access_denied', error_description: 'The user did not allow access', ...base });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { parseScopes } from '@portico/shared/smart/scopes';
-import type { AuthorizationCodeRecord, GrantRecord, RefreshTokenRecord } from '../../db/oauth-records.ts';
+import type { AuthorizationCodeRecord, GrantRecord, RefreshTokenRecord, SessionRecord } from '../../db/oauth-records.ts';
 import { invalidGrant, invalidRequest, type OAuthError } from '../errors.ts';
 import { verifierMatches } from '../pkce.ts';
 import { hashSecret, newSecret } from '../secrets.ts';
@@ -31,7 +31,7 @@ export async function exchangeAuthorizationCode(context: GrantContext): Promise<
       if (!verifierMatches(form.get('code_verifier') ?? undefined, record.codeChallenge)) return invalidGrant('code_verifier does not match the code_challenge');
       return undefined;
     },
-    grant: (record) => grantFrom(record, now()),
+    grant: (record, session) => grantFrom(record, session, now()),
     refreshToken: (grant) => (wantsRefresh(grant.scope) ? refreshTokenRecord(refreshSecret, grant, now()) : undefined),
   });
   if (!result.ok) {
@@ -62,10 +62,12 @@ export async function exchangeAuthorizationCode(context: GrantContext): Promise<
   );
 }
 
-function grantFrom(code: AuthorizationCodeRecord, now: Date): GrantRecord {
+function grantFrom(code: AuthorizationCodeRecord, session: SessionRecord | undefined, now: Date): GrantRecord {
   const scopes = parseScopes(code.scope).scopes;
-  // online_access and "only while I am signed in" tie the grant to the sign-in session.
+  // online_access and "only while I am signed in" tie the grant to the sign-in session: it is revoked
+  // when the session is ended (sign-out) and expires when the session runs out.
   const sessionBound = code.duration === 'session' || scopes.some((s) => s.kind === 'online_access');
+  const sessionEnd = session && session.endedAt === null ? session.expiresAt : now;
   return {
     id: randomUUID(),
     clientId: code.clientId,
@@ -76,7 +78,7 @@ function grantFrom(code: AuthorizationCodeRecord, now: Date): GrantRecord {
     scope: code.scope,
     sessionId: sessionBound ? code.sessionId : null,
     createdAt: now,
-    expiresAt: code.duration === '30d' ? new Date(now.getTime() + THIRTY_DAYS_MS) : null,
+    expiresAt: sessionBound ? sessionEnd : code.duration === '30d' ? new Date(now.getTime() + THIRTY_DAYS_MS) : null,
     revokedAt: null,
     revokedReason: null,
   };

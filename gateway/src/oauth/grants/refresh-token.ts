@@ -23,7 +23,7 @@ export async function refreshAccessToken(context: GrantContext): Promise<TokenRe
     now(),
     (token, grant) => {
       if (token.clientId !== clientId) return invalidGrant('The refresh token was issued to another client');
-      if (requestedScope !== null && !isSubsetOf(parseScopes(requestedScope).scopes, parseScopes(grant.scope).scopes)) {
+      if (requestedScope !== null && !isGrantedSubset(requestedScope, grant.scope)) {
         return invalidScope('A refresh may ask only for scopes already granted');
       }
       return undefined;
@@ -53,4 +53,10 @@ export async function refreshAccessToken(context: GrantContext): Promise<TokenRe
     },
     context.issue,
   );
+}
+
+/** Some of the granted scopes, nothing else: an empty request or an unknown scope is not a subset (RFC 6749 §6). */
+function isGrantedSubset(requested: string, granted: string): boolean {
+  const { scopes, unknown } = parseScopes(requested);
+  return scopes.length > 0 && unknown.length === 0 && isSubsetOf(scopes, parseScopes(granted).scopes);
 }

@@ -31,10 +31,13 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
   const cookies = cookieNames(deps.secureCookies);
   const app = new Hono();
 
-  app.use('*', async (c, next) => {
+  // Only these pages: the sub-app is mounted at the root of /auth, where '*' would reach every route.
+  const noStore = async (c: Context, next: () => Promise<void>) => {
     await next();
     c.header('Cache-Control', 'no-store');
-  });
+  };
+  app.use('/authorize', noStore);
+  app.use('/flow/*', noStore);
 
   const authorize = async (c: Context, params: URLSearchParams) => {
     let request;
@@ -106,7 +109,9 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
             patientName={flow.patientId ? await deps.displayName(`Patient/${flow.patientId}`) : null}
             scopes={scopes}
             defaultDuration={scopes.some((s) => s.kind === 'offline_access') ? 'forever' : 'session'}
+            problem={problem}
           />,
+          problem ? 400 : 200,
         );
       }
     }
@@ -142,7 +147,7 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
   });
   step('patient', async (_c, flow, form, user) => {
     if (!user) throw new FlowProblem('Please sign in first.');
-    await pickPatient(flow, form.get('patient') ?? '', deps.patientExists, deps);
+    await pickPatient(flow, user, form.get('patient') ?? '', deps.patientExists, deps);
   });
   step('consent', async (c, flow, form, user) => {
     if (!user || (await nextStep(flow, user)) !== 'consent') return c.redirect(`/auth/flow/${flow.id}`, 303);

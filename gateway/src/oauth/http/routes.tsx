@@ -56,7 +56,7 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Hono {
       lifetimes: config.lifetimes,
       verifyAccessToken: deps.verifyAccessToken,
       apiHeaders: deps.apiHeaders,
-      assertion: { findClient: (id) => store.clients.findById(id), jwks: deps.jwks, replays: store.assertionJtis, audience: endpoints.token, now },
+      assertion: { findClient: (id) => store.clients.findById(id), jwks: deps.jwks, replays: store.assertionJtis, audience: [endpoints.token, endpoints.issuer], now },
       issue: { keys: deps.keys, store, settings: deps.tokenSettings, fhirBaseUrl: endpoints.fhirBaseUrl, styleUrl: endpoints.style },
     }),
   );

@@ -12,6 +12,7 @@ import { refreshAccessToken } from '../grants/refresh-token.ts';
 import type { GrantContext } from '../grants/context.ts';
 import { introspect } from '../introspection.ts';
 import { revokeToken } from '../revocation.ts';
+import { hashSecret } from '../secrets.ts';
 import type { AccessTokenClaims } from '../tokens/access-token.ts';
 import type { IssueDeps } from '../tokens/token-response.ts';
 
@@ -39,24 +40,34 @@ const GRANTS: Record<string, (context: GrantContext) => Promise<unknown>> = {
  */
 export function tokenRoutes(deps: TokenRoutesDeps): Hono {
   const app = new Hono();
-  app.use('*', async (c, next) => {
-    await next();
-    for (const [name, value] of Object.entries(deps.apiHeaders)) c.res.headers.set(name, value);
-    c.res.headers.set('Cache-Control', 'no-store');
-    c.res.headers.set('Pragma', 'no-cache');
-  });
+  // Mounted at the root of /auth: middleware on '*' would also reach the pages and the style document.
+  const endpoints = ['/token', '/introspect', '/revoke'];
+  for (const path of endpoints) {
+    app.use(path, async (c, next) => {
+      await next();
+      for (const [name, value] of Object.entries(deps.apiHeaders)) c.res.headers.set(name, value);
+      c.res.headers.set('Cache-Control', 'no-store');
+      c.res.headers.set('Pragma', 'no-cache');
+    });
+    app.use(
+      path,
+      bodyLimit({ maxSize: 64 * 1024, onError: () => Response.json({ error: 'invalid_request', error_description: 'The request body is too large' }, { status: 413 }) }),
+    );
+  }
   app.options('*', corsPreflight({ allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type', 'Accept'] }));
-  app.use(
-    '*',
-    bodyLimit({ maxSize: 64 * 1024, onError: () => Response.json({ error: 'invalid_request', error_description: 'The request body is too large' }, { status: 413 }) }),
+
+  // RFC 6749 §3.2: the endpoints take POST only; anything else is told so, not given a 404.
+  app.on(['GET', 'PUT', 'PATCH', 'DELETE'], endpoints, (c) =>
+    c.json(invalidRequest(`${c.req.method} is not allowed here; use POST`).toJSON(), 405, { Allow: 'POST, OPTIONS' }),
   );
 
   app.post('/token', async (c) => {
     const form = await readForm(c);
     const handler = GRANTS[form.get('grant_type') ?? ''];
     if (!form.get('grant_type')) throw invalidRequest('grant_type is required');
-    const client = await authenticateClient(form, c.req.header('authorization'), deps.assertion);
+    // Before client authentication: an unknown grant type is the answer whoever asks (RFC 6749 §5.2).
     if (!handler) throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code, refresh_token or client_credentials');
+    const client = await authenticateClient(form, c.req.header('authorization'), deps.assertion, await refreshTokenOwner(form, deps.store));
     return c.json(await handler({ client, form, store: deps.store, issue: deps.issue, lifetimes: deps.lifetimes, now: deps.now }));
   });
 
@@ -95,6 +106,16 @@ async function authorizeIntrospection(c: Context, form: URLSearchParams, deps: T
   }
   const { client }: AuthenticatedClient = await authenticateClient(form, authorization, deps.assertion);
   if (client.type === 'public') throw new InvalidClientError('Public clients cannot introspect tokens');
+}
+
+/**
+ * The client a presented refresh token was issued to. A public client may refresh without naming
+ * itself (RFC 6749 §6 asks only confidential clients to authenticate, and fhirclient sends no
+ * client_id), so the token's own client stands in; a confidential one must still authenticate.
+ */
+async function refreshTokenOwner(form: URLSearchParams, store: GatewayStore): Promise<string | undefined> {
+  const token = form.get('grant_type') === 'refresh_token' ? form.get('refresh_token') : null;
+  return token ? (await store.refreshTokens.find(hashSecret(token)))?.clientId : undefined;
 }
 
 /** The form body: application/x-www-form-urlencoded only, each parameter at most once (RFC 6749 §3.2). */

@@ -27,7 +27,9 @@ export async function checkPassword(
     await throttle.recordFailure(attempt.username, attempt.address, now);
     return { outcome: 'invalid' };
   }
-  await throttle.recordSuccess(attempt.username);
+  // With MFA on, the password alone is half a sign-in: forgiving the failures here would let anyone
+  // who knows it guess one-time codes without end, re-entering the password every fourth try.
+  if (!user.totpSecret) await throttle.recordSuccess(attempt.username);
   return { outcome: 'ok', user };
 }
 
