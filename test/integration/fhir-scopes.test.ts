@@ -227,7 +227,7 @@ describe('FHIR scope and compartment enforcement', () => {
     });
 
     it('L84: If-None-Exist cannot see another patient\'s resource (no existence oracle)', async () => {
-      const { w, as, send } = await fresh();
+      const { as, send } = await fresh();
       const t = await as('patient/Observation.cruds', 'P1');
       const res = await send('/fhir/Observation', t, {
         method: 'POST',

@@ -1,4 +1,4 @@
-import { LOINC, OBSERVATION_CATEGORY, UCUM } from './code-systems.ts';
+import { OBSERVATION_CATEGORY } from './code-systems.ts';
 
 /** A vital sign measured as one quantity (FHIR R4 vital signs profiles). */
 export interface QuantityVitalSign {

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, type SQL } from 'drizzle-orm';
+import { and, eq, gt, isNull, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type {
   AssertionReplayRepository,
@@ -14,6 +14,7 @@ import type {
   SessionRepository,
 } from '../oauth-records.ts';
 import type { SqliteDatabase } from './connection.ts';
+import type { HotStatements } from './hot-statements.ts';
 import * as schema from './schema.ts';
 
 type Db = BetterSQLite3Database<typeof schema>;
@@ -25,8 +26,10 @@ const GRANT_CACHE_LIMIT = 50_000;
  * The OAuth repositories on SQLite. Multi-step changes (code exchange, refresh rotation) run in one
  * synchronous better-sqlite3 transaction, so two concurrent requests can never both succeed.
  */
-export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
-  const grantStates = grantStateCache(sqlite, db);
+export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: HotStatements) {
+  const grantStates = grantStateCache(sqlite);
+  // Expired jtis are swept at most once a minute, not on every assertion.
+  let jtisSweptAt = 0;
 
   const revokeGrant = (tx: Db, id: string, reason: string, now: Date) => {
     tx.update(schema.grants).set({ revokedAt: now, revokedReason: reason }).where(and(eq(schema.grants.id, id), isNull(schema.grants.revokedAt))).run();
@@ -38,11 +41,8 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
       db.insert(schema.sessions).values(session).run();
     },
     async findActive(id, now) {
-      return db
-        .select()
-        .from(schema.sessions)
-        .where(and(eq(schema.sessions.id, id), isNull(schema.sessions.endedAt), gt(schema.sessions.expiresAt, now)))
-        .get();
+      const session = hot.sessionById.get({ id });
+      return session && session.endedAt === null && session.expiresAt > now ? session : undefined;
     },
     async end(id, now) {
       db.transaction((tx) => {
@@ -91,14 +91,10 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
     },
     async exchange(codeHash, now, exchange) {
       return db.transaction((tx) => {
-        const code = tx.select().from(schema.authorizationCodes).where(eq(schema.authorizationCodes.codeHash, codeHash)).get();
+        const code = hot.codeByHash.get({ id: codeHash });
         if (!code) return { ok: false as const, error: { kind: 'unknown' as const } };
         // Consume first, unconditionally: only the request that flips consumed_at may go on.
-        const consumed = tx
-          .update(schema.authorizationCodes)
-          .set({ consumedAt: now })
-          .where(and(eq(schema.authorizationCodes.codeHash, codeHash), isNull(schema.authorizationCodes.consumedAt)))
-          .run();
+        const consumed = hot.consumeCode.run(now.getTime(), codeHash);
         if (consumed.changes !== 1) {
           // Only a replay that would otherwise have redeemed the code revokes what it produced: one
           // from another client or with a wrong verifier must not let whoever saw a code end the
@@ -111,12 +107,12 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
         if (code.expiresAt <= now) return { ok: false as const, error: { kind: 'expired' as const } };
         const error = exchange.check(code);
         if (error !== undefined) return { ok: false as const, error: { kind: 'rejected' as const, error } };
-        const session = code.sessionId ? tx.select().from(schema.sessions).where(eq(schema.sessions.id, code.sessionId)).get() : undefined;
+        const session = code.sessionId ? hot.sessionById.get({ id: code.sessionId }) : undefined;
         const grant = exchange.grant(code, session);
-        tx.insert(schema.grants).values(grant).run();
+        hot.insertGrant(grant);
         const refreshToken = exchange.refreshToken(grant);
-        if (refreshToken) tx.insert(schema.refreshTokens).values(refreshToken).run();
-        tx.update(schema.authorizationCodes).set({ grantId: grant.id }).where(eq(schema.authorizationCodes.codeHash, codeHash)).run();
+        if (refreshToken) hot.insertRefreshToken(refreshToken);
+        hot.setCodeGrant.run(grant.id, codeHash);
         return { ok: true as const, value: { grant, code } };
       });
     },
@@ -124,13 +120,13 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
 
   const grants: GrantRepository = {
     async insert(grant, refreshToken) {
-      db.transaction((tx) => {
-        tx.insert(schema.grants).values(grant).run();
-        if (refreshToken) tx.insert(schema.refreshTokens).values(refreshToken).run();
+      db.transaction(() => {
+        hot.insertGrant(grant);
+        if (refreshToken) hot.insertRefreshToken(refreshToken);
       });
     },
     async find(id) {
-      return db.select().from(schema.grants).where(eq(schema.grants.id, id)).get();
+      return hot.grantById.get({ id });
     },
     async isActive(id, now) {
       return grantStates.isActive(id, now);
@@ -151,27 +147,23 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
 
   const refreshTokens: RefreshTokenRepository = {
     async find(tokenHash) {
-      return db.select().from(schema.refreshTokens).where(eq(schema.refreshTokens.tokenHash, tokenHash)).get();
+      return hot.refreshTokenByHash.get({ id: tokenHash });
     },
     async rotate(tokenHash, now, check, successor) {
       return db.transaction((tx) => {
-        const token = tx.select().from(schema.refreshTokens).where(eq(schema.refreshTokens.tokenHash, tokenHash)).get();
+        const token = hot.refreshTokenByHash.get({ id: tokenHash });
         if (!token) return { ok: false as const, error: { kind: 'unknown' as const } };
-        const grant = tx.select().from(schema.grants).where(eq(schema.grants.id, token.grantId)).get()!;
+        const grant = hot.grantById.get({ id: token.grantId })!;
         const error = check(token, grant);
         if (error !== undefined) return { ok: false as const, error: { kind: 'rejected' as const, error } };
-        const used = tx
-          .update(schema.refreshTokens)
-          .set({ usedAt: now })
-          .where(and(eq(schema.refreshTokens.tokenHash, tokenHash), isNull(schema.refreshTokens.usedAt)))
-          .run();
+        const used = hot.useRefreshToken.run(now.getTime(), tokenHash);
         if (used.changes !== 1) {
           revokeGrant(tx, grant.id, 'refresh token reused', now);
           return { ok: false as const, error: { kind: 'replayed' as const } };
         }
         if (!isLive(grant, now)) return { ok: false as const, error: { kind: 'inactive' as const } };
         const next = successor(grant);
-        tx.insert(schema.refreshTokens).values(next).run();
+        hot.insertRefreshToken(next);
         return { ok: true as const, value: { grant, successor: next } };
       });
     },
@@ -179,11 +171,11 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db) {
 
   const assertionJtis: AssertionReplayRepository = {
     async remember(clientId, jti, expiresAt, now) {
-      return db.transaction((tx) => {
-        tx.delete(schema.assertionJtis).where(lt(schema.assertionJtis.expiresAt, now)).run();
-        const inserted = tx.insert(schema.assertionJtis).values({ clientId, jti, expiresAt }).onConflictDoNothing().run();
-        return inserted.changes === 1;
-      });
+      if (now.getTime() - jtisSweptAt > 60_000) {
+        hot.deleteExpiredJtis.run(now.getTime());
+        jtisSweptAt = now.getTime();
+      }
+      return hot.insertJti.run(clientId, jti, expiresAt.getTime()).changes === 1;
     },
   };
 
@@ -243,7 +235,7 @@ function grantConditions(filter: GrantFilter): SQL[] {
  * `PRAGMA data_version` (which moves whenever *another* connection — the CLI, a second gateway —
  * commits) empties it. So a revocation bites on the very next request, whoever made it.
  */
-function grantStateCache(sqlite: SqliteDatabase, db: Db) {
+function grantStateCache(sqlite: SqliteDatabase) {
   const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
   const load = sqlite.prepare('SELECT expires_at, revoked_at FROM grants WHERE id = ?');
   const states = new Map<string, { expiresAt: number | null; revoked: boolean } | null>();

@@ -7,6 +7,7 @@ import {
   type UserRecord,
 } from '../store.ts';
 import { drizzleOf, type SqliteDatabase } from './connection.ts';
+import { hotStatements } from './hot-statements.ts';
 import { createOAuthRepositories } from './oauth-store.ts';
 import * as schema from './schema.ts';
 
@@ -15,14 +16,15 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
   const db = drizzleOf(sqlite, schema);
   const versionOfKeys = sqlite.prepare('SELECT count(*) AS n, max(created_at) AS created, max(retired_at) AS retired FROM signing_keys');
 
+  const hot = hotStatements(sqlite, db);
   return {
-    ...createOAuthRepositories(sqlite, db),
+    ...createOAuthRepositories(sqlite, db, hot),
     clients: {
       async insert(client: ClientRecord) {
         uniquely('client', () => db.insert(schema.clients).values(copy(client)).run());
       },
       async findById(clientId: string) {
-        return db.select().from(schema.clients).where(eq(schema.clients.clientId, clientId)).get();
+        return hot.clientById.get({ id: clientId });
       },
     },
     users: {
@@ -30,10 +32,10 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
         uniquely('username', () => db.insert(schema.users).values(user).run());
       },
       async findByUsername(username: string) {
-        return db.select().from(schema.users).where(eq(schema.users.username, username)).get();
+        return hot.userByName.get({ id: username });
       },
       async findById(id: string) {
-        return db.select().from(schema.users).where(eq(schema.users.id, id)).get();
+        return hot.userById.get({ id });
       },
       async setTotpSecret(id: string, secret: string | null) {
         db.update(schema.users).set({ totpSecret: secret, totpLastStep: null }).where(eq(schema.users.id, id)).run();
