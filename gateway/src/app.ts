@@ -39,7 +39,8 @@ export function createApp(deps: AppDeps): Hono {
   const apiHeaders = publicApiHeaders(deps.config);
   const fhirRespond = fhirResponder(apiHeaders);
   app.use('*', requestContext(deps.log, deps.config.logRequests));
-  app.use('*', except('/fhir', withHeaders(pageHeaders(deps.config))));
+  // API routes put their headers on their responses themselves (their hot paths); pages get them here.
+  app.use('*', except(['/fhir', '/auth/token', '/auth/introspect', '/auth/revoke'], withHeaders(pageHeaders(deps.config))));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/ui/portico.css', (c) => c.body(stylesheet, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }));
@@ -89,7 +90,7 @@ export function createApp(deps: AppDeps): Hono {
     ),
   );
 
-  app.onError(errorHandler(deps.log, fhirRespond));
+  app.onError(errorHandler(deps.log, fhirRespond, apiHeaders));
   app.notFound((c) => c.json({ error: 'not_found' }, 404));
   return app;
 }

@@ -34,6 +34,30 @@ export async function throughput(target: Target, seconds: number, connections: n
 }
 
 /**
+ * Throughput of one-shot form posts (token requests: each code, refresh token or assertion works
+ * once): every body is sent exactly once, over `connections` connections.
+ */
+export async function formThroughput(port: number, path: string, bodies: readonly string[], connections: number): Promise<LoadResult> {
+  let next = 0;
+  const started = performance.now();
+  const result = await autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections,
+    amount: bodies.length,
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    requests: [{ setupRequest: (request) => ({ ...request, path, method: 'POST', body: bodies[next++]! }) }],
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    requestsPerSecond: result.requests.total / seconds,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    non2xx: result.non2xx,
+  };
+}
+
+/**
  * Latency of one request at a time on one keep-alive connection, timed with microsecond resolution
  * (autocannon's histogram counts whole milliseconds, too coarse for a 5 ms target).
  */

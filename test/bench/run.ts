@@ -8,12 +8,14 @@ import { createSqliteStore } from '../../gateway/src/db/sqlite/store.ts';
 import { KeyRing } from '../../gateway/src/keys/key-ring.ts';
 import { signAccessToken } from '../../gateway/src/oauth/tokens/access-token.ts';
 import { benchData } from './bench-data.ts';
-import { latency, throughput, type LoadResult, type Target } from './load.ts';
+import { formThroughput, latency, throughput, type LoadResult, type Target } from './load.ts';
+import { oauthFixtures } from './oauth-fixtures.ts';
 import { freePort, startServer, stop } from './processes.ts';
 
 /**
- * `npm run bench`: in one run, a Hono hello-world baseline, then the gateway's FHIR read by id and the
- * vitals search on a store of 1,000,000 Observations over 10,000 patients. Both servers run side by
+ * `npm run bench`: in one run, a Hono hello-world baseline, then the gateway's FHIR read by id (full
+ * token verification and grant check) and the vitals search on a store of 1,000,000 Observations over
+ * 10,000 patients, and the token endpoint: code exchanges, refreshes and backend-service tokens. Both servers run side by
  * side and are measured in alternating rounds, so drift on a shared machine hits every target alike;
  * each figure is the median of the rounds, in req/s under load and as latency one request at a time,
  * and as a ratio to the baseline.
@@ -87,10 +89,26 @@ async function main(): Promise<void> {
         { port: hostPort, headers, paths: sample.map((id) => `/fhir/Observation?patient=${id}&category=vital-signs&_sort=-date&_count=50`) },
       ],
     ];
+    const fixtures = await oauthFixtures(data.file, sample[0]!);
+    const tokenEndpoint = `${publicUrl}/auth/token`;
+    const tokenTargets: [string, (n: number) => Promise<string[]>, number][] = [
+      ['Code → tokens exchange (with id_token)', (n) => fixtures.codeExchanges(n), 4000],
+      ['Refresh (rotating)', (n) => fixtures.refreshes(n), 8000],
+      ['Backend services client_credentials', (n) => fixtures.backendRequests(n, tokenEndpoint), 4000],
+    ];
     const all: Row[] = [];
     for (let round = 1; round <= rounds; round++) {
       for (const [name, target] of targets) all.push(await measure(name, target, round));
+      for (const [name, make, count] of tokenTargets) {
+        process.stderr.write(`▶ round ${round}/${rounds} · ${name}: preparing ${count} single-use requests…\n`);
+        const bodies = await make(count);
+        process.stderr.write(`▶ round ${round}/${rounds} · ${name}: sending them over ${connections} connections…\n`);
+        const load = await formThroughput(hostPort, '/auth/token', bodies, connections);
+        if (load.non2xx > 0) throw new Error(`${name}: ${load.non2xx} responses were not 2xx`);
+        all.push({ name, load, single: { p50Ms: Number.NaN, p99Ms: Number.NaN } });
+      }
     }
+    await fixtures.close();
     report(medianRows(all), data.patientIds.length);
   } finally {
     await Promise.all([stop(hello), stop(gateway)]);
@@ -139,7 +157,7 @@ function report(rows: readonly Row[], patientCount: number): void {
     ...rows.map(
       (r) =>
         `| ${r.name} | ${Math.round(r.load.requestsPerSecond)} | ${(r.load.requestsPerSecond / baseline).toFixed(2)}× | ` +
-        `${r.load.p50Ms} / ${r.load.p99Ms} ms | ${r.single.p50Ms.toFixed(2)} / ${r.single.p99Ms.toFixed(2)} ms |`,
+        `${r.load.p50Ms} / ${r.load.p99Ms} ms | ${Number.isNaN(r.single.p50Ms) ? '–' : `${r.single.p50Ms.toFixed(2)} / ${r.single.p99Ms.toFixed(2)} ms`} |`,
     ),
   ];
   process.stdout.write(`\n${lines.join('\n')}\n`);

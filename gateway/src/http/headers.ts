@@ -4,6 +4,9 @@ import type { Config } from '../config.ts';
 
 type HeaderSet = Readonly<Record<string, string>>;
 
+/** RFC 6749 §5.1 and SMART: token endpoint answers are never cached. */
+export const NO_STORE_HEADERS = { 'Cache-Control': 'no-store', Pragma: 'no-cache' } as const;
+
 /** Headers every response gets: no sniffing, no referrer, no framing, HSTS behind https. */
 function common(config: Config): Record<string, string> {
   return {
@@ -49,10 +52,10 @@ export function withHeaders(headers: HeaderSet): MiddlewareHandler {
 }
 
 /**
- * Runs `middleware` except below `prefix`. The FHIR API builds its responses with every header in
- * one plain object (its hot path); touching `c.res.headers` afterwards would make each response
- * build a WHATWG Headers object again.
+ * Runs `middleware` except on the given paths and below them. The FHIR API and the token endpoints
+ * build their responses with every header in one plain object (their hot paths); touching
+ * `c.res.headers` afterwards would make each response build a WHATWG Headers object again.
  */
-export function except(prefix: string, middleware: MiddlewareHandler): MiddlewareHandler {
-  return async (c, next) => (c.req.path === prefix || c.req.path.startsWith(`${prefix}/`) ? next() : middleware(c, next));
+export function except(prefixes: readonly string[], middleware: MiddlewareHandler): MiddlewareHandler {
+  return async (c, next) => (prefixes.some((p) => c.req.path === p || c.req.path.startsWith(`${p}/`)) ? next() : middleware(c, next));
 }

@@ -90,7 +90,8 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
       db.insert(schema.authorizationCodes).values(code).run();
     },
     async exchange(codeHash, now, exchange) {
-      return db.transaction((tx) => {
+      // better-sqlite3's own transaction: drizzle's builds a new database object per call.
+      return sqlite.transaction(() => {
         const code = hot.codeByHash.get({ id: codeHash });
         if (!code) return { ok: false as const, error: { kind: 'unknown' as const } };
         // Consume first, unconditionally: only the request that flips consumed_at may go on.
@@ -101,7 +102,7 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
           // grant (OAuth 2.1 "Reuse of Authorization Codes": SHOULD NOT revoke on invalid parameters).
           const error = exchange.check(code);
           if (error !== undefined) return { ok: false as const, error: { kind: 'rejected' as const, error } };
-          if (code.grantId) revokeGrant(tx, code.grantId, 'authorization code replayed', now);
+          if (code.grantId) revokeGrant(db, code.grantId, 'authorization code replayed', now);
           return { ok: false as const, error: { kind: 'replayed' as const } };
         }
         if (code.expiresAt <= now) return { ok: false as const, error: { kind: 'expired' as const } };
@@ -114,16 +115,16 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
         if (refreshToken) hot.insertRefreshToken(refreshToken);
         hot.setCodeGrant.run(grant.id, codeHash);
         return { ok: true as const, value: { grant, code } };
-      });
+      })();
     },
   };
 
   const grants: GrantRepository = {
     async insert(grant, refreshToken) {
-      db.transaction(() => {
+      sqlite.transaction(() => {
         hot.insertGrant(grant);
         if (refreshToken) hot.insertRefreshToken(refreshToken);
-      });
+      })();
     },
     async find(id) {
       return hot.grantById.get({ id });
@@ -150,7 +151,7 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
       return hot.refreshTokenByHash.get({ id: tokenHash });
     },
     async rotate(tokenHash, now, check, successor) {
-      return db.transaction((tx) => {
+      return sqlite.transaction(() => {
         const token = hot.refreshTokenByHash.get({ id: tokenHash });
         if (!token) return { ok: false as const, error: { kind: 'unknown' as const } };
         const grant = hot.grantById.get({ id: token.grantId })!;
@@ -158,14 +159,14 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
         if (error !== undefined) return { ok: false as const, error: { kind: 'rejected' as const, error } };
         const used = hot.useRefreshToken.run(now.getTime(), tokenHash);
         if (used.changes !== 1) {
-          revokeGrant(tx, grant.id, 'refresh token reused', now);
+          revokeGrant(db, grant.id, 'refresh token reused', now);
           return { ok: false as const, error: { kind: 'replayed' as const } };
         }
         if (!isLive(grant, now)) return { ok: false as const, error: { kind: 'inactive' as const } };
         const next = successor(grant);
         hot.insertRefreshToken(next);
         return { ok: true as const, value: { grant, successor: next } };
-      });
+      })();
     },
   };
 

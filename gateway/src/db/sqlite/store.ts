@@ -15,6 +15,9 @@ import * as schema from './schema.ts';
 export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
   const db = drizzleOf(sqlite, schema);
   const versionOfKeys = sqlite.prepare('SELECT count(*) AS n, max(created_at) AS created, max(retired_at) AS retired FROM signing_keys');
+  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
+  let keysVersion: string | undefined;
+  let keysVersionSeenAt: unknown;
 
   const hot = hotStatements(sqlite, db);
   return {
@@ -54,11 +57,19 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
         return db.select().from(schema.signingKeys).all();
       },
       async version() {
-        const row = versionOfKeys.get() as { n: number; created: number | null; retired: number | null };
-        return `${row.n}:${row.created}:${row.retired}`;
+        // Asked before every token signature: answered from memory unless another connection has
+        // committed since (PRAGMA data_version) or this one rotated the keys.
+        const seen = dataVersion.get();
+        if (keysVersion === undefined || seen !== keysVersionSeenAt) {
+          const row = versionOfKeys.get() as { n: number; created: number | null; retired: number | null };
+          keysVersion = `${row.n}:${row.created}:${row.retired}`;
+          keysVersionSeenAt = seen;
+        }
+        return keysVersion;
       },
       async rotate(keys: readonly SigningKeyRecord[], now: Date, forgetRetiredBefore: Date) {
         const algs = [...new Set(keys.map((k) => k.alg))];
+        keysVersion = undefined;
         db.transaction((tx) => {
           tx.delete(schema.signingKeys).where(lt(schema.signingKeys.retiredAt, forgetRetiredBefore)).run();
           if (algs.length > 0) {

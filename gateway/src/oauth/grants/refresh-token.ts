@@ -50,6 +50,9 @@ export async function refreshAccessToken(context: GrantContext): Promise<TokenRe
       scope: requestedScope === null ? grant.scope : parseScopes(requestedScope).scopes.map((s) => s.raw).join(' '),
       lifetimeSeconds: context.lifetimes.accessToken,
       refreshToken: successorSecret,
+      // OpenID Connect Core §12.2: a refresh response need not carry an id_token; the app already has
+      // one, and an RSA signature would triple the cost of a refresh.
+      withIdToken: false,
     },
     context.issue,
   );

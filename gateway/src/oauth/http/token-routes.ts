@@ -1,8 +1,9 @@
 import { Hono, type Context } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { Lifetimes } from '../../config.ts';
 import type { GatewayStore } from '../../db/store.ts';
 import { corsPreflight } from '../../http/cors.ts';
+import { NO_STORE_HEADERS } from '../../http/headers.ts';
+import { BodyTooLargeError, readBodyText } from '../../http/read-body.ts';
 import type { AssertionDeps } from '../client-assertion.ts';
 import { authenticateClient, type AuthenticatedClient } from '../client-auth.ts';
 import { invalidRequest, InvalidClientError, OAuthError } from '../errors.ts';
@@ -27,6 +28,8 @@ export interface TokenRoutesDeps {
   readonly apiHeaders: Readonly<Record<string, string>>;
 }
 
+const MAX_FORM_BYTES = 64 * 1024;
+
 const GRANTS: Record<string, (context: GrantContext) => Promise<unknown>> = {
   authorization_code: exchangeAuthorizationCode,
   refresh_token: refreshAccessToken,
@@ -42,23 +45,15 @@ export function tokenRoutes(deps: TokenRoutesDeps): Hono {
   const app = new Hono();
   // Mounted at the root of /auth: middleware on '*' would also reach the pages and the style document.
   const endpoints = ['/token', '/introspect', '/revoke'];
-  for (const path of endpoints) {
-    app.use(path, async (c, next) => {
-      await next();
-      for (const [name, value] of Object.entries(deps.apiHeaders)) c.res.headers.set(name, value);
-      c.res.headers.set('Cache-Control', 'no-store');
-      c.res.headers.set('Pragma', 'no-cache');
-    });
-    app.use(
-      path,
-      bodyLimit({ maxSize: 64 * 1024, onError: () => Response.json({ error: 'invalid_request', error_description: 'The request body is too large' }, { status: 413 }) }),
-    );
-  }
+  // Every answer of these endpoints — errors too, see http/errors.ts — carries these headers, built
+  // in one plain object: touching the response's headers afterwards would cost each request a
+  // WHATWG Headers object.
+  const headers = { ...deps.apiHeaders, ...NO_STORE_HEADERS };
   app.options('*', corsPreflight({ allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type', 'Accept'] }));
 
   // RFC 6749 §3.2: the endpoints take POST only; anything else is told so, not given a 404.
   app.on(['GET', 'PUT', 'PATCH', 'DELETE'], endpoints, (c) =>
-    c.json(invalidRequest(`${c.req.method} is not allowed here; use POST`).toJSON(), 405, { Allow: 'POST, OPTIONS' }),
+    c.json(invalidRequest(`${c.req.method} is not allowed here; use POST`).toJSON(), 405, { ...headers, Allow: 'POST, OPTIONS' }),
   );
 
   app.post('/token', async (c) => {
@@ -68,13 +63,13 @@ export function tokenRoutes(deps: TokenRoutesDeps): Hono {
     // Before client authentication: an unknown grant type is the answer whoever asks (RFC 6749 §5.2).
     if (!handler) throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code, refresh_token or client_credentials');
     const client = await authenticateClient(form, c.req.header('authorization'), deps.assertion, await refreshTokenOwner(form, deps.store));
-    return c.json(await handler({ client, form, store: deps.store, issue: deps.issue, lifetimes: deps.lifetimes, now: deps.now }));
+    return c.json(await handler({ client, form, store: deps.store, issue: deps.issue, lifetimes: deps.lifetimes, now: deps.now }), 200, headers);
   });
 
   app.post('/introspect', async (c) => {
     const form = await readForm(c);
     await authorizeIntrospection(c, form, deps);
-    return c.json(await introspect(form.get('token') ?? '', deps));
+    return c.json(await introspect(form.get('token') ?? '', deps), 200, headers);
   });
 
   app.post('/revoke', async (c) => {
@@ -82,7 +77,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): Hono {
     const { client } = await authenticateClient(form, c.req.header('authorization'), deps.assertion);
     if (form.get('token') === null) throw invalidRequest('token is required');
     await revokeToken(client, form.get('token')!, deps);
-    return c.body(null, 200);
+    return c.body(null, 200, headers);
   });
 
   return app;
@@ -122,7 +117,14 @@ async function refreshTokenOwner(form: URLSearchParams, store: GatewayStore): Pr
 async function readForm(c: Context): Promise<URLSearchParams> {
   const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/x-www-form-urlencoded') throw invalidRequest('Send the parameters as application/x-www-form-urlencoded');
-  const form = new URLSearchParams(await c.req.text());
+  let text: string;
+  try {
+    text = await readBodyText(c, MAX_FORM_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new OAuthError('invalid_request', 'The request body is too large', 413);
+    throw error;
+  }
+  const form = new URLSearchParams(text);
   const seen = new Set<string>();
   for (const [name] of form) {
     if (seen.has(name)) throw invalidRequest(`${name} must not be repeated`);

@@ -46,7 +46,7 @@ export async function signAccessToken(
     exp: iat + lifetimeSeconds,
   };
   const { kid, key } = await keys.signingKey('ES256');
-  const token = signCompactJws({ alg: 'ES256', kid, typ: 'at+jwt' }, claims, key);
+  const token = await signCompactJws({ alg: 'ES256', kid, typ: 'at+jwt' }, claims, key);
   return { token, claims };
 }
 

@@ -35,6 +35,8 @@ export interface IssueOptions {
   readonly nonce?: string | null;
   readonly authTime?: Date | null;
   readonly needPatientBanner?: boolean;
+  /** Whether to issue an id_token when `openid` is granted: at the code exchange, not at refresh. */
+  readonly withIdToken?: boolean;
 }
 
 /**
@@ -62,7 +64,7 @@ export async function issueTokens(grant: GrantRecord, options: IssueOptions, dep
     options.lifetimeSeconds,
   );
   const idToken =
-    scopes.some((s) => s.kind === 'openid') && grant.userId
+    options.withIdToken !== false && scopes.some((s) => s.kind === 'openid') && grant.userId
       ? await signIdToken(
           deps.keys,
           deps.settings,
