@@ -266,6 +266,75 @@ describe('keys rotate', () => {
   });
 });
 
+describe('client token, launch and grants revoke', () => {
+  it('client token prints an initial access token that registers one client, once, at /auth/register', async () => {
+    const { initial_access_token: token } = output(await cli('client', 'token'));
+    expect(token).toMatch(/^[\w-]{43}$/);
+    const gateway = await openGateway(loadConfig({ DATABASE_URL: `file:${dbFile}`, SEED: 'none' }), { log: silentLogger });
+    try {
+      const register = () =>
+        gateway.app.request('/auth/register', {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ client_name: 'Registered by token', redirect_uris: ['https://reg.example/cb'], token_endpoint_auth_method: 'none' }),
+        });
+      const first = await register();
+      expect(first.status).toBe(201);
+      expect(clientRow(((await first.json()) as { client_id: string }).client_id).name).toBe('Registered by token');
+      expect((await register()).status).toBe(401);
+    } finally {
+      await gateway.close();
+    }
+  });
+
+  it('launch prints an EHR launch for a registered launch URI, bound to client, patient and user', async () => {
+    const { client_id: clientId } = output(
+      await cli('client', 'add', '--name', 'EHR app', '--redirect-uri', 'https://ehr-app.example/cb', '--launch-uri', 'https://ehr-app.example/launch?tenant=a'),
+    );
+    const printed = output(await cli('launch', '--client', clientId, '--patient', 'demo-pat-01', '--user', 'dr.chen'));
+    expect(printed.iss).toBe('http://localhost:8080/fhir');
+    const url = new URL(printed.url);
+    expect(`${url.origin}${url.pathname}`).toBe('https://ehr-app.example/launch');
+    expect(url.searchParams.get('tenant')).toBe('a');
+    expect(url.searchParams.get('iss')).toBe(printed.iss);
+    expect(url.searchParams.get('launch')).toBe(printed.launch);
+    const [row] = query<Record<string, any>>('SELECT * FROM launches WHERE id_hash = ?', createHash('sha256').update(printed.launch).digest('hex'));
+    expect(row).toMatchObject({ client_id: clientId, patient_id: 'demo-pat-01', consumed_at: null });
+    expect(row!.user_id).toBe(query<{ id: string }>("SELECT id FROM users WHERE username = 'dr.chen'")[0]!.id);
+    expect(JSON.stringify(query('SELECT * FROM launches'))).not.toContain(printed.launch);
+  });
+
+  it('launch refuses an unknown patient, an unknown user and an app without a launch URI, with exit 2', async () => {
+    const { client_id: withLaunch } = output(
+      await cli('client', 'add', '--name', 'EHR app 2', '--redirect-uri', 'https://ehr-app.example/cb', '--launch-uri', 'https://ehr-app.example/launch'),
+    );
+    const { client_id: withoutLaunch } = output(await cli('client', 'add', '--name', 'No launch', '--redirect-uri', 'https://x.example/cb'));
+    expect(usageError(await cli('launch', '--client', withLaunch, '--patient', 'nobody'))).toMatch(/^error: patient: /);
+    expect(usageError(await cli('launch', '--client', withLaunch, '--patient', 'demo-pat-01', '--user', 'nobody'))).toMatch(/--user/);
+    expect(usageError(await cli('launch', '--client', withoutLaunch, '--patient', 'demo-pat-01'))).toMatch(/launch URI/);
+  });
+
+  it('grants revoke ends one patient\'s grants of an app, which a running gateway refuses on its next check', async () => {
+    const gateway = await openGateway(loadConfig({ DATABASE_URL: `file:${dbFile}`, SEED: 'none' }), { log: silentLogger });
+    try {
+      const grant = (id: string, patientId: string) => ({
+        id, clientId: 'revoke-app', kind: 'user' as const, userId: null, patientId, encounterId: null, scope: 'patient/*.rs',
+        sessionId: null, createdAt: new Date(), expiresAt: null, revokedAt: null, revokedReason: null,
+      });
+      await gateway.store.grants.insert(grant('g-p1', 'demo-pat-01'));
+      await gateway.store.grants.insert(grant('g-p2', 'demo-pat-02'));
+      expect(await gateway.store.grants.isActive('g-p1', new Date())).toBe(true);
+      expect(output(await cli('grants', 'revoke', '--client', 'revoke-app', '--patient', 'demo-pat-01'))).toEqual({ revoked: 1 });
+      expect(await gateway.store.grants.isActive('g-p1', new Date())).toBe(false);
+      expect(await gateway.store.grants.isActive('g-p2', new Date())).toBe(true);
+      expect(output(await cli('grants', 'revoke', '--client', 'revoke-app'))).toEqual({ revoked: 1 });
+      expect(await gateway.store.grants.isActive('g-p2', new Date())).toBe(false);
+    } finally {
+      await gateway.close();
+    }
+  });
+});
+
 describe('the database file', () => {
   it('and its folder are readable by their owner only', () => {
     expect(fs.statSync(path.dirname(dbFile)).mode & 0o777).toBe(0o700);
