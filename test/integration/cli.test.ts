@@ -280,7 +280,7 @@ describe('client token, launch and grants revoke', () => {
         });
       const first = await register();
       expect(first.status).toBe(201);
-      expect(clientRow(((await first.json()) as { client_id: string }).client_id).name).toBe('Registered by token');
+      expect(clientRow(((await first.json()) as { client_id: string }).client_id)?.name).toBe('Registered by token');
       expect((await register()).status).toBe(401);
     } finally {
       await gateway.close();
