@@ -168,6 +168,7 @@ describe('refusals', () => {
     ['aud = the FHIR base', () => assertion(es, undefined, { aud: gw.config.fhirBaseUrl })],
     ['aud = another server', () => assertion(es, undefined, { aud: 'https://other.example/token' })],
     ['iss ≠ sub', () => assertion(es, undefined, { sub: 'someone-else' })],
+    ['G.41 an iat ten minutes in the future', () => assertion(es, undefined, { iat: now() + 600, exp: now() + 60 })],
     ['an unknown kid', () => assertion(es, undefined, {}, { kid: 'nope' })],
     ['RS384 with the kid of the EC key', () => assertion({ ...rs, kid: 'es-1' })],
     ['a jku that is not registered', () => assertion(es, undefined, {}, { jku: 'https://evil.example/jwks.json' })],

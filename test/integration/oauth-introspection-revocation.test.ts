@@ -8,6 +8,7 @@ import { loadConfig } from '../../gateway/src/config.ts';
 import { openCore } from '../../gateway/src/gateway.ts';
 import { json, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import {
+  authorizeCode,
   createPatientUser,
   discover,
   expectOAuthError,
@@ -150,6 +151,13 @@ describe('administrative revocation', () => {
     await expectOAuthError(await refresh(gw, conf, alice.refresh_token), 400, 'invalid_grant');
     expect((await readPatient(bob.access_token, bobPatient)).status).toBe(200);
     expect((await refresh(gw, conf, bob.refresh_token)).status).toBe(200);
+  });
+
+  it('E.32 a code not yet exchanged dies with an administrative revocation of its app and patient', async () => {
+    const { code, verifier } = await authorizeCode(gw, conf, { username: 'alice' });
+    await gw.store.grants.revokeWhere({ clientId: conf.clientId, patientId: alicePatient }, 'revoked by an administrator', gw.now());
+    const res = await postForm(gw, '/auth/token', { grant_type: 'authorization_code', code, code_verifier: verifier, redirect_uri: conf.redirectUri }, { basic: [conf.clientId, conf.secret!] });
+    await expectOAuthError(res, 400, 'invalid_grant');
   });
 
   it('IR-08 a revocation committed through a second connection to the same database file bites on the next request', async () => {

@@ -124,6 +124,14 @@ describe('the authorization_code grant, by client type (oauth4webapi)', () => {
     expect(preflight.headers.get('access-control-allow-headers')!.toLowerCase()).toMatch(/authorization.*content-type|content-type.*authorization/);
   });
 
+  it('M.86 the authorization endpoint, a navigation, answers no CORS preflight', async () => {
+    const preflight = await gw.app.request('/auth/authorize', {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
   it('H.50 no refresh token without offline_access or online_access', async () => {
     const body = await launch(gw, pub, { ...alice, scope: 'launch/patient openid fhirUser patient/*.rs' });
     expect(body).not.toHaveProperty('refresh_token');

@@ -67,6 +67,10 @@ export async function authenticateByAssertion(assertion: string, deps: Assertion
   if (payload.exp! > nowSeconds + MAX_LIFETIME_SECONDS + CLOCK_TOLERANCE_SECONDS) {
     throw new InvalidClientError('client_assertion exp is more than five minutes ahead');
   }
+  // jose checks nbf but not an iat from the future: such an assertion was made for later use.
+  if (typeof payload.iat === 'number' && payload.iat > nowSeconds + CLOCK_TOLERANCE_SECONDS) {
+    throw new InvalidClientError('client_assertion iat is in the future');
+  }
   if (typeof payload.jti !== 'string' || payload.jti === '' || payload.jti.length > 256) throw new InvalidClientError('client_assertion needs a jti');
   const firstUse = await deps.replays.remember(client.clientId, payload.jti, new Date((payload.exp! + CLOCK_TOLERANCE_SECONDS) * 1000), now);
   if (!firstUse) throw new InvalidClientError('client_assertion was already used (jti replay)');

@@ -136,11 +136,18 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
       revokeGrant(db, id, reason, now);
     },
     async revokeWhere(filter, reason, now) {
-      const changed = db
-        .update(schema.grants)
-        .set({ revokedAt: now, revokedReason: reason })
-        .where(and(isNull(schema.grants.revokedAt), ...grantConditions(filter)))
-        .run().changes;
+      const changed = sqlite.transaction(() => {
+        // Codes not yet exchanged would become grants after the revocation: they die with it.
+        db.update(schema.authorizationCodes)
+          .set({ consumedAt: now })
+          .where(and(isNull(schema.authorizationCodes.consumedAt), ...codeConditions(filter)))
+          .run();
+        return db
+          .update(schema.grants)
+          .set({ revokedAt: now, revokedReason: reason })
+          .where(and(isNull(schema.grants.revokedAt), ...grantConditions(filter)))
+          .run().changes;
+      })();
       grantStates.clear();
       return changed;
     },
@@ -220,6 +227,14 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
 
 function isLive(grant: GrantRecord, now: Date): boolean {
   return grant.revokedAt === null && (grant.expiresAt === null || grant.expiresAt > now);
+}
+
+function codeConditions(filter: GrantFilter): SQL[] {
+  const conditions: SQL[] = [];
+  if (filter.clientId !== undefined) conditions.push(eq(schema.authorizationCodes.clientId, filter.clientId));
+  if (filter.patientId !== undefined) conditions.push(eq(schema.authorizationCodes.patientId, filter.patientId));
+  if (filter.userId !== undefined) conditions.push(eq(schema.authorizationCodes.userId, filter.userId));
+  return conditions;
 }
 
 function grantConditions(filter: GrantFilter): SQL[] {

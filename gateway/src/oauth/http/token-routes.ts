@@ -49,7 +49,8 @@ export function tokenRoutes(deps: TokenRoutesDeps): Hono {
   // in one plain object: touching the response's headers afterwards would cost each request a
   // WHATWG Headers object.
   const headers = { ...deps.apiHeaders, ...NO_STORE_HEADERS };
-  app.options('*', corsPreflight({ allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type', 'Accept'] }));
+  // Only these endpoints are called from browser apps' scripts; /authorize is a navigation, no CORS.
+  app.on('OPTIONS', endpoints, corsPreflight({ allowMethods: ['POST', 'OPTIONS'], allowHeaders: ['Authorization', 'Content-Type', 'Accept'] }));
 
   // RFC 6749 §3.2: the endpoints take POST only; anything else is told so, not given a 404.
   app.on(['GET', 'PUT', 'PATCH', 'DELETE'], endpoints, (c) =>
