@@ -35,10 +35,11 @@ export class AccessGuard {
    * the granular scopes it is 403.
    */
   requireVisible(type: ServedResourceType, id: string, restriction: Restriction): void {
-    if (restriction.filters.length === 0) return;
+    // One query when the resource is visible (the usual case); a second only to tell 404 from 403.
+    if (restriction.filters.length === 0 || this.matches(type, id, restriction.filters)) return;
     const compartment = restriction.filters.filter((f) => f.kind === 'compartment');
     if (!this.matches(type, id, compartment)) throw notFound(`${type}/${id} is not known`);
-    if (!this.matches(type, id, restriction.filters)) throw new FhirError(403, 'forbidden', `The access token's scopes do not cover ${type}/${id}`);
+    throw new FhirError(403, 'forbidden', `The access token's scopes do not cover ${type}/${id}`);
   }
 
   /**

@@ -10,7 +10,9 @@ export type PasswordCheck =
 
 // Unknown usernames are checked against this hash too, so a wrong name and a wrong password take
 // the same time (no account enumeration by timing).
-const decoy = hashPassword('portico decoy password that matches nothing');
+// Made on first use, not at import: the CLI and processes that never sign anyone in skip the scrypt.
+let decoy: Promise<string> | undefined;
+const decoyHash = () => (decoy ??= hashPassword('portico decoy password that matches nothing'));
 
 /** Checks a username and password, under the sign-in throttle. */
 export async function checkPassword(
@@ -22,7 +24,7 @@ export async function checkPassword(
   const until = await throttle.lockedUntil(attempt.username, attempt.address, now);
   if (until) return { outcome: 'locked', until };
   const user = await users.findByUsername(attempt.username.trim());
-  const matches = await verifyPassword(attempt.password, user?.passwordHash ?? (await decoy));
+  const matches = await verifyPassword(attempt.password, user?.passwordHash ?? (await decoyHash()));
   if (!user || !matches || user.disabledAt !== null) {
     await throttle.recordFailure(attempt.username, attempt.address, now);
     return { outcome: 'invalid' };
