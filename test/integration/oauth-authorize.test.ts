@@ -103,6 +103,7 @@ describe('requests that cannot be trusted to redirect: an error page', () => {
     await gw.store.clients.insert({
       clientId: 'disabled-app', name: 'Old', type: 'public', redirectUris: [app.redirectUri], launchUri: null, scope: 'patient/*.rs',
       grantTypes: ['authorization_code'], secretHash: null, jwks: null, jwksUri: null, policyUri: null, createdAt: gw.now(), disabledAt: gw.now(),
+      corsOrigins: [], logoUri: null, privacyAttestation: null, postLogoutRedirectUris: [], updatedAt: null,
     });
     await expectErrorPage(await get(url({ client_id: 'disabled-app' })));
   });

@@ -54,6 +54,11 @@ describe('registerClient defaults', () => {
       policyUri: null,
       createdAt: NOW,
       disabledAt: null,
+      corsOrigins: [],
+      logoUri: null,
+      privacyAttestation: null,
+      postLogoutRedirectUris: [],
+      updatedAt: null,
     });
     expect(await store.clients.findById(client.clientId)).toEqual(client);
   });

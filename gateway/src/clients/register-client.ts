@@ -80,6 +80,11 @@ export async function registerClient(store: GatewayStore, input: NewClient, now:
     policyUri,
     createdAt: now(),
     disabledAt: null,
+    corsOrigins: [],
+    logoUri: null,
+    privacyAttestation: null,
+    postLogoutRedirectUris: [],
+    updatedAt: null,
   };
   await store.clients.insert(client);
   return secret === undefined ? { client } : { client, secret };

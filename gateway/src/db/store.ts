@@ -60,7 +60,17 @@ export interface ClientRecord {
   /** The app's privacy policy, linked from the consent screen. */
   readonly policyUri: string | null;
   readonly createdAt: Date;
+  /** When a practice admin disabled the app: every token it holds is refused from then on. */
   readonly disabledAt: Date | null;
+  /** Browser origins allowed to call the token and FHIR endpoints with CORS. */
+  readonly corsOrigins: readonly string[];
+  readonly logoUri: string | null;
+  /** The practice's statement about the app's privacy practices, shown on the consent screen. */
+  readonly privacyAttestation: string | null;
+  /** Where the browser may go after RP-initiated logout (exact match). */
+  readonly postLogoutRedirectUris: readonly string[];
+  /** When an admin last edited the app in the console. */
+  readonly updatedAt: Date | null;
 }
 
 export interface ClientRepository {
@@ -82,6 +92,11 @@ export interface UserRecord {
   readonly totpSecret: string | null;
   /** The last TOTP time step accepted, so a code works once. */
   readonly totpLastStep: number | null;
+  /** A TOTP secret shown during enrolment, kept until the first code confirms it. */
+  readonly totpPendingSecret: string | null;
+  /** SHA-256 hashes (hex) of the unused one-time recovery codes. */
+  readonly recoveryCodes: readonly string[];
+  readonly email: string | null;
   readonly createdAt: Date;
   readonly disabledAt: Date | null;
 }

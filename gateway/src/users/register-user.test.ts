@@ -47,6 +47,9 @@ describe('registerUser', () => {
       fhirUser: 'Patient/p1',
       totpSecret: null,
       totpLastStep: null,
+      totpPendingSecret: null,
+      recoveryCodes: [],
+      email: null,
       createdAt: NOW,
       disabledAt: null,
     });

@@ -54,6 +54,9 @@ export async function registerUser(
     fhirUser,
     totpSecret: null,
     totpLastStep: null,
+    totpPendingSecret: null,
+    recoveryCodes: [],
+    email: null,
     createdAt: deps.now(),
     disabledAt: null,
   };

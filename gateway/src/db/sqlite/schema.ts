@@ -21,6 +21,15 @@ export const clients = sqliteTable('clients', {
   policyUri: text('policy_uri'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
+  /** Browser origins allowed to call the token and FHIR endpoints with CORS (besides any). */
+  corsOrigins: text('cors_origins', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  logoUri: text('logo_uri'),
+  /** The practice's statement about the app's privacy practices, shown on the consent screen. */
+  privacyAttestation: text('privacy_attestation'),
+  /** Where the app may send the browser after RP-initiated logout (exact match). */
+  postLogoutRedirectUris: text('post_logout_redirect_uris', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  /** When an admin last edited the app in the console. */
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
 });
 
 export const users = sqliteTable('users', {
@@ -33,6 +42,11 @@ export const users = sqliteTable('users', {
   totpSecret: text('totp_secret'),
   /** The last TOTP time step accepted: a code is good once. */
   totpLastStep: integer('totp_last_step'),
+  /** A TOTP secret shown during enrolment, kept until the first code confirms it. */
+  totpPendingSecret: text('totp_pending_secret'),
+  /** SHA-256 hashes of the unused one-time recovery codes. */
+  recoveryCodes: text('recovery_codes', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+  email: text('email'),
   createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
   disabledAt: integer('disabled_at', { mode: 'timestamp_ms' }),
 });
@@ -180,3 +194,66 @@ export const loginThrottle = sqliteTable('login_throttle', {
   windowStart: timestamp('window_start').notNull(),
   lockedUntil: timestamp('locked_until'),
 });
+
+// --- Users invited by the console, mail Portico would send, and the audit trail. ---
+
+export const invitations = sqliteTable('invitations', {
+  tokenHash: text('token_hash').primaryKey(),
+  email: text('email').notNull(),
+  role: text('role').$type<UserRole>().notNull(),
+  fhirUser: text('fhir_user'),
+  invitedBy: text('invited_by'),
+  createdAt: timestamp('created_at').notNull(),
+  expiresAt: timestamp('expires_at').notNull(),
+  acceptedAt: timestamp('accepted_at'),
+  userId: text('user_id'),
+});
+
+/** Mail the gateway sends (invitations, sign-in notices): kept for the console, delivered by SMTP if configured. */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    id: text('id').primaryKey(),
+    to: text('to').notNull(),
+    subject: text('subject').notNull(),
+    body: text('body').notNull(),
+    createdAt: timestamp('created_at').notNull(),
+    sentAt: timestamp('sent_at'),
+  },
+  (t) => [index('outbox_created').on(t.createdAt)],
+);
+
+/**
+ * Append-only (triggers in the migration refuse UPDATE and DELETE): one row per FHIR interaction,
+ * token event, sign-in and admin action, shaped after IHE BALP. It names what was touched (type, id),
+ * never clinical content.
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    seq: integer('seq').primaryKey({ autoIncrement: true }),
+    id: text('id').notNull().unique(),
+    recordedAt: timestamp('recorded_at').notNull(),
+    category: text('category').$type<'rest' | 'token' | 'login' | 'admin'>().notNull(),
+    action: text('action').notNull(),
+    outcome: text('outcome').$type<'success' | 'denied' | 'failure'>().notNull(),
+    userId: text('user_id'),
+    fhirUser: text('fhir_user'),
+    clientId: text('client_id'),
+    grantId: text('grant_id'),
+    patientId: text('patient_id'),
+    resourceType: text('resource_type'),
+    resourceId: text('resource_id'),
+    sourceAddress: text('source_address'),
+    requestId: text('request_id'),
+    /** A short, PHI-free description (e.g. the scope removed, the HTTP status of a refusal). */
+    detail: text('detail'),
+  },
+  (t) => [
+    index('audit_recorded').on(t.recordedAt),
+    index('audit_patient').on(t.patientId, t.recordedAt),
+    index('audit_client').on(t.clientId, t.recordedAt),
+    index('audit_grant').on(t.grantId, t.recordedAt),
+    index('audit_user').on(t.userId, t.recordedAt),
+  ],
+);

@@ -32,7 +32,7 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
     },
     users: {
       async insert(user: UserRecord) {
-        uniquely('username', () => db.insert(schema.users).values(user).run());
+        uniquely('username', () => db.insert(schema.users).values({ ...user, recoveryCodes: [...user.recoveryCodes] }).run());
       },
       async findByUsername(username: string) {
         return hot.userByName.get({ id: username });
@@ -98,7 +98,13 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
 }
 
 function copy(client: ClientRecord): typeof schema.clients.$inferInsert {
-  return { ...client, redirectUris: [...client.redirectUris], grantTypes: [...client.grantTypes] };
+  return {
+    ...client,
+    redirectUris: [...client.redirectUris],
+    grantTypes: [...client.grantTypes],
+    corsOrigins: [...client.corsOrigins],
+    postLogoutRedirectUris: [...client.postLogoutRedirectUris],
+  };
 }
 
 function uniquely(what: string, write: () => unknown): void {
