@@ -73,7 +73,7 @@ export async function openGateway(config: Config, options: GatewayOptions = {}):
     keys: core.keys,
     fhir: core.fhir,
     tokenSettings: core.tokenSettings,
-    verifyAccessToken: createAccessTokenVerifier(core.keys, core.tokenSettings, (id, now) => core.store.grants.isActive(id, now)),
+    verifyAccessToken: createAccessTokenVerifier(core.keys, core.tokenSettings, (id, now) => core.store.grants.liveness(id, now)),
     capabilityStatement: capabilityStatement({ fhirBaseUrl: config.fhirBaseUrl, softwareVersion: SOFTWARE_VERSION, date: core.now(), endpoints }),
     log: options.log ?? createLogger(),
     now: core.now,

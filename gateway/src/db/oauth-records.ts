@@ -171,12 +171,26 @@ export interface GrantFilter {
 export interface GrantRepository {
   insert(grant: GrantRecord, refreshToken?: RefreshTokenRecord): Promise<void>;
   find(id: string): Promise<GrantRecord | undefined>;
-  /** Whether the grant exists, is not revoked and has not expired — asked on every FHIR request. */
+  /**
+   * Whether the grant exists, is not revoked, has not expired and its client is enabled, with the
+   * scope it holds now (a patient may have narrowed it) — asked on every FHIR request.
+   */
+  liveness(id: string, now: Date): Promise<GrantLiveness>;
+  /** `liveness(id, now).live`. */
   isActive(id: string, now: Date): Promise<boolean>;
+  /**
+   * Replaces a live grant's scope with `scope` (a subset: the caller removed some). Its access tokens
+   * lose the removed scopes on their next request; refreshes issue only what is left.
+   */
+  narrow(id: string, scope: string, now: Date): Promise<void>;
   revoke(id: string, reason: string, now: Date): Promise<void>;
   /** Revokes every live grant matching the filter; returns how many. */
   revokeWhere(filter: GrantFilter, reason: string, now: Date): Promise<number>;
 }
+
+export type GrantLiveness =
+  | { readonly live: true; readonly scope: string }
+  | { readonly live: false; readonly reason: 'unknown' | 'revoked' | 'expired' | 'client-disabled' };
 
 export type RefreshFailure<E> = { kind: 'unknown' } | { kind: 'replayed' } | { kind: 'inactive' } | { kind: 'rejected'; error: E };
 

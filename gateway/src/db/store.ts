@@ -76,6 +76,13 @@ export interface ClientRecord {
 export interface ClientRepository {
   insert(client: ClientRecord): Promise<void>;
   findById(clientId: string): Promise<ClientRecord | undefined>;
+  /** Every client, oldest first. */
+  list(): Promise<ClientRecord[]>;
+  /**
+   * Changes a client; returns it as now stored, or undefined if there is none. Disabling
+   * (`disabledAt`) refuses every token of the app from its next request on.
+   */
+  update(clientId: string, changes: Partial<Omit<ClientRecord, 'clientId' | 'createdAt'>>): Promise<ClientRecord | undefined>;
 }
 
 export type UserRole = 'patient' | 'practitioner' | 'admin';

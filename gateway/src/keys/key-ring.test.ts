@@ -24,7 +24,7 @@ describe('KeyRing', () => {
       sessionId: null, createdAt: clock, expiresAt: null, revokedAt: null, revokedReason: null,
     });
   });
-  const grantAlive = (id: string, at: Date) => store.grants.isActive(id, at);
+  const grantAlive = (id: string, at: Date) => store.grants.liveness(id, at);
 
   const ring = () => new KeyRing(store.signingKeys, { now, retentionSeconds: RETENTION_SECONDS });
 

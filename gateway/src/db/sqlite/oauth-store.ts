@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, type SQL } from 'drizzle-orm';
+import { and, eq, gt, isNull, or, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type {
   AssertionReplayRepository,
@@ -14,20 +14,17 @@ import type {
   SessionRepository,
 } from '../oauth-records.ts';
 import type { SqliteDatabase } from './connection.ts';
+import type { GrantStateCache } from './grant-state-cache.ts';
 import type { HotStatements } from './hot-statements.ts';
 import * as schema from './schema.ts';
 
 type Db = BetterSQLite3Database<typeof schema>;
 
-/** Most grant states one process keeps in memory for the per-request liveness check. */
-const GRANT_CACHE_LIMIT = 50_000;
-
 /**
  * The OAuth repositories on SQLite. Multi-step changes (code exchange, refresh rotation) run in one
  * synchronous better-sqlite3 transaction, so two concurrent requests can never both succeed.
  */
-export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: HotStatements) {
-  const grantStates = grantStateCache(sqlite);
+export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: HotStatements, grantStates: GrantStateCache) {
   // Expired jtis are swept at most once a minute, not on every assertion.
   let jtisSweptAt = 0;
 
@@ -129,8 +126,18 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
     async find(id) {
       return hot.grantById.get({ id });
     },
+    async liveness(id, now) {
+      return grantStates.liveness(id, now);
+    },
     async isActive(id, now) {
-      return grantStates.isActive(id, now);
+      return grantStates.liveness(id, now).live;
+    },
+    async narrow(id, scope, now) {
+      db.update(schema.grants)
+        .set({ scope })
+        .where(and(eq(schema.grants.id, id), isNull(schema.grants.revokedAt), or(isNull(schema.grants.expiresAt), gt(schema.grants.expiresAt, now))))
+        .run();
+      grantStates.forget(id);
     },
     async revoke(id, reason, now) {
       revokeGrant(db, id, reason, now);
@@ -243,44 +250,4 @@ function grantConditions(filter: GrantFilter): SQL[] {
   if (filter.patientId !== undefined) conditions.push(eq(schema.grants.patientId, filter.patientId));
   if (filter.userId !== undefined) conditions.push(eq(schema.grants.userId, filter.userId));
   return conditions;
-}
-
-/**
- * Whether a grant is alive, asked on every FHIR request, answered from memory. The memory stays true
- * to the database: this process drops an entry when it changes that grant, and SQLite's
- * `PRAGMA data_version` (which moves whenever *another* connection — the CLI, a second gateway —
- * commits) empties it. So a revocation bites on the very next request, whoever made it.
- */
-function grantStateCache(sqlite: SqliteDatabase) {
-  const dataVersion = sqlite.prepare('PRAGMA data_version').pluck();
-  const load = sqlite.prepare('SELECT expires_at, revoked_at FROM grants WHERE id = ?');
-  const states = new Map<string, { expiresAt: number | null; revoked: boolean } | null>();
-  let version = dataVersion.get();
-
-  return {
-    isActive(id: string, now: Date): boolean {
-      const current = dataVersion.get();
-      if (current !== version) {
-        states.clear();
-        version = current;
-      }
-      let state = states.get(id);
-      if (state === undefined) {
-        const row = load.get(id) as { expires_at: number | null; revoked_at: number | null } | undefined;
-        state = row ? { expiresAt: row.expires_at, revoked: row.revoked_at !== null } : null;
-        // Not while a transaction is open: what it wrote may still be rolled back.
-        if (!sqlite.inTransaction) {
-          if (states.size >= GRANT_CACHE_LIMIT) states.clear();
-          states.set(id, state);
-        }
-      }
-      return state !== null && !state.revoked && (state.expiresAt === null || state.expiresAt > now.getTime());
-    },
-    forget(id: string) {
-      states.delete(id);
-    },
-    clear() {
-      states.clear();
-    },
-  };
 }

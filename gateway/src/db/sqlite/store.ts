@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
 import {
   DuplicateError,
   type ClientRecord,
@@ -7,6 +7,7 @@ import {
   type UserRecord,
 } from '../store.ts';
 import { drizzleOf, type SqliteDatabase } from './connection.ts';
+import { grantStateCache } from './grant-state-cache.ts';
 import { hotStatements } from './hot-statements.ts';
 import { createOAuthRepositories } from './oauth-store.ts';
 import * as schema from './schema.ts';
@@ -20,14 +21,25 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
   let keysVersionSeenAt: unknown;
 
   const hot = hotStatements(sqlite, db);
+  const grantStates = grantStateCache(sqlite);
   return {
-    ...createOAuthRepositories(sqlite, db, hot),
+    ...createOAuthRepositories(sqlite, db, hot, grantStates),
     clients: {
       async insert(client: ClientRecord) {
         uniquely('client', () => db.insert(schema.clients).values(copy(client)).run());
       },
       async findById(clientId: string) {
         return hot.clientById.get({ id: clientId });
+      },
+      async list() {
+        return db.select().from(schema.clients).orderBy(asc(schema.clients.createdAt), asc(schema.clients.clientId)).all();
+      },
+      async update(clientId, changes) {
+        const set: Partial<typeof schema.clients.$inferInsert> = { ...changes } as Partial<typeof schema.clients.$inferInsert>;
+        const updated = db.update(schema.clients).set(set).where(eq(schema.clients.clientId, clientId)).returning().get();
+        // Whether its grants live depends on the client (disabled apps): recompute them all.
+        grantStates.clear();
+        return updated;
       },
     },
     users: {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
 import { signCompactJws } from '../../keys/jws.ts';
 import type { KeyRing } from '../../keys/key-ring.ts';
+import type { GrantLiveness } from '../../db/oauth-records.ts';
 
 /** The claims of a Portico access token (a JWT profiled after RFC 9068). */
 export interface AccessTokenClaims {
@@ -50,9 +51,16 @@ export async function signAccessToken(
   return { token, claims };
 }
 
-/** A bearer token that is missing, malformed, expired, or not ours. */
+/**
+ * A bearer token that is missing, malformed, expired, or not ours. `refused` is set when the token
+ * itself was genuine but its grant is dead (revoked, expired, app disabled): the audit trail records
+ * such refusals against the grant, its app and its patient.
+ */
 export class InvalidTokenError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly refused?: { readonly claims: AccessTokenClaims; readonly reason: string },
+  ) {
     super(message);
     this.name = 'InvalidTokenError';
   }
@@ -61,24 +69,41 @@ export class InvalidTokenError extends Error {
 const CACHE_LIMIT = 10_000;
 const CLOCK_TOLERANCE_SECONDS = 5;
 
+const REFUSALS: Record<Exclude<GrantLiveness, { live: true }>['reason'], string> = {
+  unknown: 'The access token was revoked',
+  revoked: 'The access token was revoked',
+  expired: 'The access token was revoked',
+  'client-disabled': 'The app this token was issued to has been disabled',
+};
+
 /**
  * Verifies access tokens (signature by a key of ours, `typ` at+jwt, issuer, audience, expiry,
  * required claims, and that the grant they were issued under is still alive) and caches the
  * cryptographic part until the token expires, so a repeated token costs a map lookup and the grant
- * check instead of an ECDSA verification. The grant check runs every time: revocation bites on the
- * very next request.
+ * check instead of an ECDSA verification. The grant check runs every time: revocation, a disabled
+ * app or a narrowed grant bites on the very next request. A narrowed grant hands back claims whose
+ * `scope` keeps only the token's scopes the grant still holds.
  */
 export function createAccessTokenVerifier(
   keys: KeyRing,
   settings: TokenSettings,
-  isGrantActive: (grantId: string, now: Date) => Promise<boolean>,
+  grantLiveness: (grantId: string, now: Date) => Promise<GrantLiveness>,
 ) {
   const cache = new Map<string, AccessTokenClaims>();
+  // Claims objects are keys of the scope-policy cache: a narrowed token keeps one object per grant scope.
+  const narrowed = new WeakMap<AccessTokenClaims, { grantScope: string; claims: AccessTokenClaims }>();
 
   return async function verifyAccessToken(token: string): Promise<AccessTokenClaims> {
     const claims = await verifySignedClaims(token);
-    if (!(await isGrantActive(claims.grant_id!, settings.now()))) throw new InvalidTokenError('The access token was revoked');
-    return claims;
+    const grant = await grantLiveness(claims.grant_id, settings.now());
+    if (!grant.live) throw new InvalidTokenError(REFUSALS[grant.reason], { claims, reason: grant.reason });
+    if (grant.scope === claims.scope) return claims;
+    const seen = narrowed.get(claims);
+    if (seen?.grantScope === grant.scope) return seen.claims;
+    const still = new Set(grant.scope.split(' '));
+    const effective = { ...claims, scope: claims.scope.split(' ').filter((s) => still.has(s)).join(' ') };
+    narrowed.set(claims, { grantScope: grant.scope, claims: effective });
+    return effective;
   };
 
   async function verifySignedClaims(token: string): Promise<AccessTokenClaims> {

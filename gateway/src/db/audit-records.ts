@@ -1,0 +1,58 @@
+/**
+ * The audit trail as the domain sees it: one append-only row per FHIR interaction, token event,
+ * sign-in and admin action (after IHE Basic Audit Log Patterns). Rows say who, which app, which
+ * patient, what kind of action on which resource (type and id), the outcome, when and from where —
+ * never clinical content, search values or secrets.
+ */
+
+export type AuditCategory = 'rest' | 'token' | 'login' | 'admin';
+export type AuditOutcome = 'success' | 'denied' | 'failure';
+
+/**
+ * Actions, by category:
+ * - rest:  `read` `vread` `history` `search` `create` `update` `delete` `operation`
+ *          (`detail` names the operation, e.g. `$book`); a refused token is `refused` with the
+ *          grant it carried;
+ * - token: `issued` `refreshed` `revoked` `refused` `introspected`;
+ * - login: `sign-in` `sign-out` `mfa`;
+ * - admin: `client.register` `client.update` `client.disable` `client.enable` `client.rotate-secret`
+ *          `grant.revoke` `grant.narrow` `user.invite` `user.disable` `user.reset-mfa` `launch` …
+ *          (patients narrowing or revoking their own grants in the portal are `admin` actions too).
+ */
+export interface AuditEventRecord {
+  /** UUID; also the FHIR AuditEvent id. */
+  readonly id: string;
+  readonly recordedAt: Date;
+  readonly category: AuditCategory;
+  readonly action: string;
+  readonly outcome: AuditOutcome;
+  /** The gateway user who acted (or the user behind the app's grant). */
+  readonly userId: string | null;
+  readonly fhirUser: string | null;
+  readonly clientId: string | null;
+  readonly grantId: string | null;
+  /** The patient whose data was touched (the token's patient, or the resource's). */
+  readonly patientId: string | null;
+  readonly resourceType: string | null;
+  readonly resourceId: string | null;
+  readonly sourceAddress: string | null;
+  readonly requestId: string | null;
+  /** Short and PHI-free: a status code, an operation name, the scope removed. */
+  readonly detail: string | null;
+}
+
+export type NewAuditEvent = Omit<AuditEventRecord, 'id' | 'recordedAt'> & Partial<Pick<AuditEventRecord, 'id' | 'recordedAt'>>;
+
+export interface AuditFilter {
+  readonly patientId?: string;
+  readonly clientId?: string;
+  readonly userId?: string;
+  readonly grantId?: string;
+  readonly category?: AuditCategory;
+  readonly action?: string;
+  readonly outcome?: AuditOutcome;
+  /** Inclusive lower bound. */
+  readonly from?: Date;
+  /** Exclusive upper bound. */
+  readonly to?: Date;
+}
