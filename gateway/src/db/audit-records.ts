@@ -56,3 +56,35 @@ export interface AuditFilter {
   /** Exclusive upper bound. */
   readonly to?: Date;
 }
+
+/** What one app did with one patient's data, by kind of data and interaction (the portal's access history). */
+export interface AccessSummaryRow {
+  readonly resourceType: string;
+  readonly action: string;
+  readonly count: number;
+  readonly firstAt: Date;
+  readonly lastAt: Date;
+}
+
+export interface AuditPage {
+  readonly events: readonly AuditEventRecord[];
+  /** Pass as `before` to get the next (older) page; undefined on the last page. */
+  readonly nextBefore?: number;
+}
+
+/**
+ * The audit trail's storage: append-only. `append` joins the caller's open database transaction when
+ * there is one (SQLite: the same connection), so a write and its audit row commit or fail together.
+ */
+export interface AuditRepository {
+  append(event: NewAuditEvent): Promise<AuditEventRecord>;
+  /** Newest first; `before` is the sequence cursor of the previous page. */
+  list(filter: AuditFilter, page: { readonly limit: number; readonly before?: number }): Promise<AuditPage>;
+  count(filter: AuditFilter): Promise<number>;
+  /** `rest` events of one app for one patient, grouped by resource type and action (successes only). */
+  accessSummary(clientId: string, patientId: string): Promise<AccessSummaryRow[]>;
+  /** Time of the app's last successful `rest` event for the patient, if any. */
+  lastUsed(clientId: string, patientId: string): Promise<Date | undefined>;
+  /** How many requests of the app for the patient were refused (`rest`/`token` action `refused`) since `since`. */
+  refusedSince(clientId: string, patientId: string, since: Date): Promise<number>;
+}
