@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { AuditRepository } from './audit-records.ts';
 import type {
   AssertionReplayRepository,
   AuthorizationCodeRepository,
@@ -31,6 +32,8 @@ export interface GatewayStore {
   readonly assertionJtis: AssertionReplayRepository;
   readonly initialAccessTokens: InitialAccessTokenRepository;
   readonly loginThrottle: LoginThrottleRepository;
+  /** The append-only audit trail (see audit-records.ts). */
+  readonly audit: AuditRepository;
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@ import {
   type SigningKeyRecord,
   type UserRecord,
 } from '../store.ts';
+import { createSqliteAuditRepository } from './audit-store.ts';
 import { drizzleOf, type SqliteDatabase } from './connection.ts';
 import { grantStateCache } from './grant-state-cache.ts';
 import { hotStatements } from './hot-statements.ts';
@@ -24,6 +25,7 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
   const grantStates = grantStateCache(sqlite);
   return {
     ...createOAuthRepositories(sqlite, db, hot, grantStates),
+    audit: createSqliteAuditRepository(sqlite),
     clients: {
       async insert(client: ClientRecord) {
         uniquely('client', () => db.insert(schema.clients).values(copy(client)).run());

@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
+import type {
+  AccessSummaryRow,
+  AuditEventRecord,
+  AuditFilter,
+  AuditPage,
+  AuditRepository,
+  NewAuditEvent,
+} from '../audit-records.ts';
+import type { SqliteDatabase } from './connection.ts';
+
+/**
+ * The SQLite audit trail. `append` is one prepared INSERT run synchronously on the shared connection:
+ * called inside an open better-sqlite3 transaction it joins it, and a failure throws synchronously
+ * (the promise is only a wrapper), so the caller's transaction rolls back with it.
+ */
+export interface SqliteAuditRepository extends AuditRepository {
+  /** The synchronous core of {@link AuditRepository.append}, for callers inside a transaction. */
+  appendSync(event: NewAuditEvent): AuditEventRecord;
+}
+
+interface Row {
+  seq: number;
+  id: string;
+  recorded_at: number;
+  category: AuditEventRecord['category'];
+  action: string;
+  outcome: AuditEventRecord['outcome'];
+  user_id: string | null;
+  fhir_user: string | null;
+  client_id: string | null;
+  grant_id: string | null;
+  patient_id: string | null;
+  resource_type: string | null;
+  resource_id: string | null;
+  source_address: string | null;
+  request_id: string | null;
+  detail: string | null;
+}
+
+const COLUMNS: Record<Exclude<keyof AuditFilter, 'from' | 'to'>, string> = {
+  patientId: 'patient_id',
+  clientId: 'client_id',
+  userId: 'user_id',
+  grantId: 'grant_id',
+  category: 'category',
+  action: 'action',
+  outcome: 'outcome',
+};
+
+/** Most rows one page may hold. */
+export const MAX_AUDIT_PAGE = 1000;
+
+/** The {@link AuditRepository} on better-sqlite3 (table `audit_events`, append-only by trigger). */
+export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAuditRepository {
+  const insert = sqlite.prepare(
+    `INSERT INTO audit_events (id, recorded_at, category, action, outcome, user_id, fhir_user, client_id, grant_id, patient_id,
+       resource_type, resource_id, source_address, request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  const summary = sqlite.prepare(
+    `SELECT resource_type, action, count(*) AS n, min(recorded_at) AS first_at, max(recorded_at) AS last_at FROM audit_events
+     WHERE client_id = ? AND patient_id = ? AND category = 'rest' AND outcome = 'success' AND resource_type IS NOT NULL
+     GROUP BY resource_type, action ORDER BY resource_type, action`,
+  );
+  const lastUsed = sqlite
+    .prepare(`SELECT max(recorded_at) FROM audit_events WHERE client_id = ? AND patient_id = ? AND category = 'rest' AND outcome = 'success'`)
+    .pluck();
+  const refused = sqlite
+    .prepare(
+      `SELECT count(*) FROM audit_events WHERE client_id = ? AND patient_id = ? AND recorded_at >= ?
+       AND action = 'refused' AND category IN ('rest', 'token')`,
+    )
+    .pluck();
+  // Filter shapes repeat (the console's few combinations): compile each once.
+  const shapes = new Map<string, Statement>();
+  const prepared = (sql: string) => {
+    let statement = shapes.get(sql);
+    if (!statement) {
+      if (shapes.size >= 200) shapes.clear();
+      statement = sqlite.prepare(sql);
+      shapes.set(sql, statement);
+    }
+    return statement;
+  };
+
+  const appendSync = (event: NewAuditEvent): AuditEventRecord => {
+    const record: AuditEventRecord = { ...event, id: event.id ?? randomUUID(), recordedAt: event.recordedAt ?? new Date() };
+    insert.run(
+      record.id,
+      record.recordedAt.getTime(),
+      record.category,
+      record.action,
+      record.outcome,
+      record.userId,
+      record.fhirUser,
+      record.clientId,
+      record.grantId,
+      record.patientId,
+      record.resourceType,
+      record.resourceId,
+      record.sourceAddress,
+      record.requestId,
+      record.detail,
+    );
+    return record;
+  };
+
+  return {
+    appendSync,
+    // Deliberately not `async`: a failed INSERT throws here, synchronously, inside the caller's transaction.
+    append: (event) => Promise.resolve(appendSync(event)),
+    async list(filter, page) {
+      const limit = Math.max(1, Math.min(MAX_AUDIT_PAGE, Math.floor(page.limit)));
+      const where = whereOf(filter);
+      if (page.before !== undefined) {
+        where.sql.push('seq < ?');
+        where.params.push(page.before);
+      }
+      const rows = prepared(`SELECT * FROM audit_events ${clause(where.sql)} ORDER BY seq DESC LIMIT ?`).all(...where.params, limit + 1) as Row[];
+      const events = rows.slice(0, limit).map(toRecord);
+      const result: AuditPage = rows.length > limit ? { events, nextBefore: rows[limit - 1]!.seq } : { events };
+      return result;
+    },
+    async count(filter) {
+      const where = whereOf(filter);
+      return prepared(`SELECT count(*) FROM audit_events ${clause(where.sql)}`).pluck().get(...where.params) as number;
+    },
+    async accessSummary(clientId, patientId) {
+      const rows = summary.all(clientId, patientId) as { resource_type: string; action: string; n: number; first_at: number; last_at: number }[];
+      return rows.map(
+        (row): AccessSummaryRow => ({
+          resourceType: row.resource_type,
+          action: row.action,
+          count: row.n,
+          firstAt: new Date(row.first_at),
+          lastAt: new Date(row.last_at),
+        }),
+      );
+    },
+    async lastUsed(clientId, patientId) {
+      const at = lastUsed.get(clientId, patientId) as number | null;
+      return at === null ? undefined : new Date(at);
+    },
+    async refusedSince(clientId, patientId, since) {
+      return refused.get(clientId, patientId, since.getTime()) as number;
+    },
+  };
+}
+
+function whereOf(filter: AuditFilter): { sql: string[]; params: (string | number)[] } {
+  const sql: string[] = [];
+  const params: (string | number)[] = [];
+  for (const [key, column] of Object.entries(COLUMNS) as [keyof typeof COLUMNS, string][]) {
+    const value = filter[key];
+    if (value === undefined) continue;
+    sql.push(`${column} = ?`);
+    params.push(value);
+  }
+  if (filter.from) {
+    sql.push('recorded_at >= ?');
+    params.push(filter.from.getTime());
+  }
+  if (filter.to) {
+    sql.push('recorded_at < ?');
+    params.push(filter.to.getTime());
+  }
+  return { sql, params };
+}
+
+const clause = (conditions: readonly string[]) => (conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')}`);
+
+function toRecord(row: Row): AuditEventRecord {
+  return {
+    id: row.id,
+    recordedAt: new Date(row.recorded_at),
+    category: row.category,
+    action: row.action,
+    outcome: row.outcome,
+    userId: row.user_id,
+    fhirUser: row.fhir_user,
+    clientId: row.client_id,
+    grantId: row.grant_id,
+    patientId: row.patient_id,
+    resourceType: row.resource_type,
+    resourceId: row.resource_id,
+    sourceAddress: row.source_address,
+    requestId: row.request_id,
+    detail: row.detail,
+  };
+}
