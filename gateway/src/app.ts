@@ -14,6 +14,7 @@ import type { Logger } from './log.ts';
 import { openidConfiguration, smartConfiguration, type Endpoints } from './oauth/discovery.ts';
 import { oauthRoutes } from './oauth/http/routes.tsx';
 import { JwksFetcher } from './oauth/jwks-fetcher.ts';
+import { portalRoutes } from './portal/portal-routes.tsx';
 import type { AccessTokenClaims, TokenSettings } from './oauth/tokens/access-token.ts';
 
 export interface AppDeps {
@@ -27,11 +28,11 @@ export interface AppDeps {
   readonly capabilityStatement: CapabilityStatement;
   readonly log: Logger;
   readonly now: () => Date;
+  /** The portal's build output (default: portal/dist of this checkout). */
+  readonly portalDistDir?: string;
 }
 
 const stylesheet = fs.readFileSync(new URL('./ui/portico.css', import.meta.url), 'utf8');
-
-const portalPlaceholder = fs.readFileSync(new URL('../../portal/index.html', import.meta.url), 'utf8');
 
 /** The gateway's HTTP surface, built from its dependencies (no module-level state, so tests build their own). */
 export function createApp(deps: AppDeps): Hono {
@@ -80,7 +81,7 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.get('/', (c) => c.redirect('/portal/'));
   app.get('/portal', (c) => c.redirect('/portal/'));
-  app.get('/portal/', (c) => c.html(portalPlaceholder));
+  app.route('/portal', portalRoutes({ distDir: deps.portalDistDir }));
   app.get('/admin', (c) => c.redirect('/admin/'));
   app.get('/admin/', (c) =>
     c.html(

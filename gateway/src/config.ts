@@ -21,6 +21,8 @@ export interface Config {
   readonly logRequests: 'all' | 'errors' | 'none';
   /** Dynamic client registration without an initial access token (RFC 7591 §3). */
   readonly openRegistration: boolean;
+  /** `auto`: `npm start` builds the patient portal when its build is missing or stale; `skip`: never. */
+  readonly portalBuild: 'auto' | 'skip';
   readonly lifetimes: Lifetimes;
 }
 
@@ -73,6 +75,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
   if (logRequests !== 'all' && logRequests !== 'errors' && logRequests !== 'none') {
     throw new ConfigError('LOG_REQUESTS', `must be "all", "errors" or "none", got ${JSON.stringify(logRequests)}`);
   }
+  const portalBuild = env.PORTAL_BUILD || 'auto';
+  if (portalBuild !== 'auto' && portalBuild !== 'skip') {
+    throw new ConfigError('PORTAL_BUILD', `must be "auto" or "skip", got ${JSON.stringify(portalBuild)}`);
+  }
   return Object.freeze({
     port,
     host,
@@ -84,6 +90,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     fhirMaxBodyBytes: 5 * 1024 * 1024,
     logRequests,
     openRegistration: parseBoolean('OPEN_REGISTRATION', env.OPEN_REGISTRATION, false),
+    portalBuild,
     lifetimes: Object.freeze({
       accessToken: 3600,
       backendAccessToken: 300,

@@ -13,6 +13,7 @@ import { KeyRing } from './keys/key-ring.ts';
 import { createLogger, type Logger } from './log.ts';
 import { endpointsOf } from './oauth/discovery.ts';
 import { createAccessTokenVerifier, type TokenSettings } from './oauth/tokens/access-token.ts';
+import { upsertPortalClient } from './portal/portal-client.ts';
 
 /** Everything but the HTTP app: what the CLI needs. */
 export interface GatewayCore {
@@ -34,6 +35,8 @@ export interface Gateway extends GatewayCore {
 export interface GatewayOptions {
   readonly now?: () => Date;
   readonly log?: Logger;
+  /** Where the built portal is served from (tests give a folder of their own). */
+  readonly portalDistDir?: string;
 }
 
 export const SOFTWARE_VERSION: string = JSON.parse(
@@ -65,6 +68,7 @@ export async function openCore(config: Config, options: GatewayOptions = {}): Pr
 export async function openGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const core = await openCore(config, options);
   loadFhirDefinitions();
+  await upsertPortalClient(core.store, config.publicUrl, core.now);
   const endpoints = endpointsOf(config.publicUrl);
   const app = createApp({
     config,
@@ -77,6 +81,7 @@ export async function openGateway(config: Config, options: GatewayOptions = {}):
     capabilityStatement: capabilityStatement({ fhirBaseUrl: config.fhirBaseUrl, softwareVersion: SOFTWARE_VERSION, date: core.now(), endpoints }),
     log: options.log ?? createLogger(),
     now: core.now,
+    portalDistDir: options.portalDistDir,
   });
   return { ...core, app };
 }

@@ -1,7 +1,9 @@
+import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openGateway, SOFTWARE_VERSION } from './gateway.ts';
 import { createLogger } from './log.ts';
+import { ensurePortalBuilt } from './portal/portal-build.ts';
 import { createProgress } from './progress.ts';
 import { DEMO_USERS } from './seed/demo-users.ts';
 import { seedDemo } from './seed/seed-demo.ts';
@@ -10,6 +12,9 @@ import { seedDemo } from './seed/seed-demo.ts';
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = createLogger();
+  if (config.portalBuild === 'auto') {
+    await ensurePortalBuilt({ portalDir: fileURLToPath(new URL('../../portal', import.meta.url)), log: (line) => process.stderr.write(`${line}\n`) });
+  }
   const gateway = await openGateway(config, { log });
   if (config.seed === 'demo') {
     await seedDemo(gateway, (total) => createProgress('Seeding demo data', total));

@@ -48,7 +48,8 @@ describe('response headers', () => {
   it('never lets pages be framed and serves the JWKS to any origin', async () => {
     for (const path of ['/portal/', '/admin/']) {
       const page = await gw.app.request(path);
-      expect(page.status).toBe(200);
+      // The portal answers 503 (a page saying how to build it) in a checkout without portal/dist.
+      expect([200, 503]).toContain(page.status);
       expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
       expect(page.headers.get('x-frame-options')).toBe('DENY');
       expect(page.headers.get('x-request-id')).toBeTruthy();
