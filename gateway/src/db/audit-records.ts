@@ -81,6 +81,8 @@ export interface AuditRepository {
   /** Newest first; `before` is the sequence cursor of the previous page. */
   list(filter: AuditFilter, page: { readonly limit: number; readonly before?: number }): Promise<AuditPage>;
   count(filter: AuditFilter): Promise<number>;
+  /** One event by its id (the FHIR AuditEvent read). */
+  findById(id: string): Promise<AuditEventRecord | undefined>;
   /** `rest` events of one app for one patient, grouped by resource type and action (successes only). */
   accessSummary(clientId: string, patientId: string): Promise<AccessSummaryRow[]>;
   /** Time of the app's last successful `rest` event for the patient, if any. */

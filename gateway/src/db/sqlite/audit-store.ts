@@ -58,6 +58,7 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
     `INSERT INTO audit_events (id, recorded_at, category, action, outcome, user_id, fhir_user, client_id, grant_id, patient_id,
        resource_type, resource_id, source_address, request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const byId = sqlite.prepare('SELECT * FROM audit_events WHERE id = ?');
   const summary = sqlite.prepare(
     `SELECT resource_type, action, count(*) AS n, min(recorded_at) AS first_at, max(recorded_at) AS last_at FROM audit_events
      WHERE client_id = ? AND patient_id = ? AND category = 'rest' AND outcome = 'success' AND resource_type IS NOT NULL
@@ -125,6 +126,10 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
     async count(filter) {
       const where = whereOf(filter);
       return prepared(`SELECT count(*) FROM audit_events ${clause(where.sql)}`).pluck().get(...where.params) as number;
+    },
+    async findById(id) {
+      const row = byId.get(id) as Row | undefined;
+      return row && toRecord(row);
     },
     async accessSummary(clientId, patientId) {
       const rows = summary.all(clientId, patientId) as { resource_type: string; action: string; n: number; first_at: number; last_at: number }[];

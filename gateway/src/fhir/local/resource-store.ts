@@ -2,6 +2,7 @@ import type { Statement } from 'better-sqlite3';
 import type { SqliteDatabase } from '../../db/sqlite/connection.ts';
 import type { ServedResourceType } from '../search-parameters.ts';
 import type { IncludeRule, SearchRequest } from '../search/search-request.ts';
+import { compartmentParams } from '../access/patient-compartment.ts';
 import type { IndexRows } from './indexer.ts';
 import { orderByClause, whereClause } from './search-sql.ts';
 
@@ -133,6 +134,16 @@ export class ResourceStore {
     for (const r of index.references) s.insertReference.run(rid, type, r.param, r.targetType, r.targetId);
   }
 
+  /**
+   * The patient whose compartment `type/id` is in, from its indexed references (for the audit trail
+   * of user/ and system/ tokens): a Patient is its own; types that are no one's data have none.
+   */
+  compartmentPatient(type: string, id: string): string | undefined {
+    if (type === 'Patient') return id;
+    if (compartmentParams(type) === undefined) return undefined;
+    return this.statements.compartmentPatient.get(type, id) as string | undefined;
+  }
+
   /** Current resources that point at `type/id` through an indexed reference parameter. */
   countReferencesTo(type: string, id: string): number {
     return (this.statements.referrers.get(type, id) as { n: number }).n;
@@ -220,6 +231,13 @@ function prepare(db: SqliteDatabase) {
     insertReference: db.prepare(
       'INSERT INTO fhir_reference_index (rid, resource_type, param, target_type, target_id) VALUES (?, ?, ?, ?, ?)',
     ),
+    // `patient` and `subject` name the patient the resource is about; other references (performer…) come after.
+    compartmentPatient: db
+      .prepare(
+        `SELECT x.target_id FROM fhir_resources r JOIN fhir_reference_index x ON x.rid = r.rid
+         WHERE r.resource_type = ? AND r.id = ? AND x.target_type = 'Patient' ORDER BY x.param NOT IN ('patient', 'subject') LIMIT 1`,
+      )
+      .pluck(),
     referrers: db.prepare(
       `SELECT count(DISTINCT x.rid) AS n FROM fhir_reference_index x JOIN fhir_resources r ON r.rid = x.rid
        WHERE x.target_type = ? AND x.target_id = ? AND r.deleted = 0`,
