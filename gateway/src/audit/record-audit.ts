@@ -30,7 +30,7 @@ export function auditEvent(input: AuditInput): NewAuditEvent {
     resourceId: input.resourceId ?? null,
     sourceAddress: input.sourceAddress ?? null,
     requestId: input.requestId ?? null,
-    detail: input.detail === undefined || input.detail === null ? null : input.detail.slice(0, 200),
+    detail: input.detail === undefined || input.detail === null ? null : input.detail.slice(0, 500),
   };
 }
 
