@@ -14,6 +14,15 @@ export default defineConfig({
           hookTimeout: 30_000,
         },
       },
+      {
+        // The portal's components are Preact, not hono/jsx.
+        oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
+        test: {
+          name: 'portal',
+          include: ['portal/src/**/*.test.ts', 'portal/src/**/*.test.tsx'],
+          environment: 'happy-dom',
+        },
+      },
     ],
   },
 });
