@@ -11,6 +11,7 @@ import type {
   RefreshTokenRepository,
   SessionRepository,
 } from './oauth-records.ts';
+import type { InvitationRepository, OutboxRepository, UserDirectory } from './users-records.ts';
 
 /**
  * The gateway's own state (clients, users, signing keys…), as the domain sees it. Handlers and domain
@@ -32,6 +33,8 @@ export interface GatewayStore {
   readonly assertionJtis: AssertionReplayRepository;
   readonly initialAccessTokens: InitialAccessTokenRepository;
   readonly loginThrottle: LoginThrottleRepository;
+  readonly invitations: InvitationRepository;
+  readonly outbox: OutboxRepository;
   /** The append-only audit trail (see audit-records.ts). */
   readonly audit: AuditRepository;
   close(): Promise<void>;
@@ -111,7 +114,7 @@ export interface UserRecord {
   readonly disabledAt: Date | null;
 }
 
-export interface UserRepository {
+export interface UserRepository extends UserDirectory {
   /** Throws {@link DuplicateError} when the username is taken. */
   insert(user: UserRecord): Promise<void>;
   findByUsername(username: string): Promise<UserRecord | undefined>;

@@ -9,6 +9,7 @@ export interface NewUser {
   readonly role: UserRole;
   /** `Patient/ID` or `Practitioner/ID`. */
   readonly fhirUser?: string;
+  readonly email?: string;
 }
 
 const ROLES: readonly UserRole[] = ['patient', 'practitioner', 'admin'];
@@ -24,6 +25,13 @@ export async function registerUser(
   input: NewUser,
   deps: { now: () => Date; fhirUserExists: (reference: string) => Promise<boolean> },
 ): Promise<UserRecord> {
+  const user = await newUserRecord(input, deps);
+  await store.users.insert(user);
+  return user;
+}
+
+/** The checks and the password hash of {@link registerUser}, without storing: for callers that store the user in a transaction of their own. */
+export async function newUserRecord(input: NewUser, deps: { now: () => Date; fhirUserExists: (reference: string) => Promise<boolean> }): Promise<UserRecord> {
   const username = input.username.trim();
   if (!/^[a-z0-9][a-z0-9._@+-]{1,63}$/.test(username)) {
     throw new ValidationError('username', 'use 2 to 64 lower-case letters, digits or . _ @ + -, starting with a letter or digit');
@@ -56,10 +64,9 @@ export async function registerUser(
     totpLastStep: null,
     totpPendingSecret: null,
     recoveryCodes: [],
-    email: null,
+    email: input.email?.trim() || null,
     createdAt: deps.now(),
     disabledAt: null,
   };
-  await store.users.insert(user);
   return user;
 }

@@ -12,6 +12,7 @@ import { grantStateCache } from './grant-state-cache.ts';
 import { hotStatements } from './hot-statements.ts';
 import { createOAuthRepositories } from './oauth-store.ts';
 import * as schema from './schema.ts';
+import { createUsersRepositories } from './users-store.ts';
 
 /** {@link GatewayStore} on better-sqlite3: every method runs synchronously inside the returned promise. */
 export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
@@ -23,8 +24,11 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
 
   const hot = hotStatements(sqlite, db);
   const grantStates = grantStateCache(sqlite);
+  const { invitations, outbox, userDirectory } = createUsersRepositories(sqlite, db, grantStates);
   return {
     ...createOAuthRepositories(sqlite, db, hot, grantStates),
+    invitations,
+    outbox,
     audit: createSqliteAuditRepository(sqlite),
     clients: {
       async insert(client: ClientRecord) {
@@ -45,6 +49,7 @@ export function createSqliteStore(sqlite: SqliteDatabase): GatewayStore {
       },
     },
     users: {
+      ...userDirectory,
       async insert(user: UserRecord) {
         uniquely('username', () => db.insert(schema.users).values({ ...user, recoveryCodes: [...user.recoveryCodes] }).run());
       },
