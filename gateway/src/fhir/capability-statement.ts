@@ -1,4 +1,5 @@
 import type { CapabilityStatement, CapabilityStatementRestResource } from 'fhir/r4';
+import { OPERATIONS } from './operations/catalog.ts';
 import { COMMON_PARAMS, indexedParams, SERVED_RESOURCES, type ServedResourceType } from './search-parameters.ts';
 import { MAX_COUNT, MAX_FILTERS, MAX_SORT_KEYS, MAX_VALUES } from './search/search-request.ts';
 
@@ -56,14 +57,14 @@ export function capabilityStatement(options: CapabilityOptions): CapabilityState
             },
           ],
         },
-        resource: types.map((type) => resourceCapability(type, types)),
+        resource: types.map((type) => resourceCapability(type, types, options.fhirBaseUrl)),
         interaction: [{ code: 'transaction' }, { code: 'batch' }],
       },
     ],
   };
 }
 
-function resourceCapability(type: ServedResourceType, allTypes: readonly ServedResourceType[]): CapabilityStatementRestResource {
+function resourceCapability(type: ServedResourceType, allTypes: readonly ServedResourceType[], fhirBaseUrl: string): CapabilityStatementRestResource {
   const params = [...indexedParams(type).values()];
   return {
     type,
@@ -86,5 +87,22 @@ function resourceCapability(type: ServedResourceType, allTypes: readonly ServedR
       ...COMMON_PARAMS.map((p) => ({ name: p.code, type: p.type, definition: p.definition })),
       ...params.map((p) => ({ name: p.code, type: p.type, definition: p.definition, documentation: p.documentation })),
     ],
+    ...operationsOf(type, fhirBaseUrl),
+  };
+}
+
+/**
+ * The operations Portico runs on `type`. They are its own (no HL7 OperationDefinition says what
+ * they do), so their canonical URLs are below this server's base; `documentation` describes them.
+ */
+function operationsOf(type: ServedResourceType, fhirBaseUrl: string): Pick<CapabilityStatementRestResource, 'operation'> {
+  const operations = OPERATIONS.filter((o) => o.type === type);
+  if (operations.length === 0) return {};
+  return {
+    operation: operations.map((o) => ({
+      name: o.name.slice(1),
+      definition: `${fhirBaseUrl}/OperationDefinition/${type}-${o.name.slice(1)}`,
+      documentation: o.documentation,
+    })),
   };
 }

@@ -1,6 +1,7 @@
 import type { Resource } from 'fhir/r4';
 import { FULL_ACCESS, type AccessPolicy } from './access/access-policy.ts';
 import { badRequest, FhirError, notFound } from './errors.ts';
+import { findOperation, type OperationInfo } from './operations/catalog.ts';
 import { isServedType, type ServedResourceType } from './search-parameters.ts';
 
 /**
@@ -23,7 +24,22 @@ export type Interaction =
     }
   | { readonly kind: 'update'; readonly type: ServedResourceType; readonly id: string; readonly body: unknown; readonly ifMatch?: string }
   | { readonly kind: 'delete'; readonly type: ServedResourceType; readonly id: string }
-  | { readonly kind: 'batch'; readonly body: unknown };
+  | { readonly kind: 'batch'; readonly body: unknown }
+  | OperationInteraction;
+
+/**
+ * A FHIR operation (http://hl7.org/fhir/R4/operations.html) such as `Appointment/$book`: `type` is
+ * the resource type it acts on, `id` the instance (instance-level operations; a type-level one's
+ * result names what it created in `location`), `operation` its name with the `$`.
+ */
+export interface OperationInteraction {
+  readonly kind: 'operation';
+  readonly type: ServedResourceType;
+  readonly operation: OperationInfo['name'];
+  readonly id?: string;
+  /** The `Parameters` body, if any. */
+  readonly body: unknown;
+}
 
 export interface InteractionOptions {
   /** `Prefer: handling=strict`: unknown search parameters are errors. */
@@ -92,8 +108,15 @@ export function toInteraction(
     throw methodNotAllowed(method, '_search accepts only POST');
   }
   if (second === '_history') throw methodNotAllowed(method, 'type-level history is not supported');
-  if (second.startsWith('$') || third?.startsWith('$')) throw new FhirError(404, 'not-supported', 'Operations are not supported');
+  if (second.startsWith('$')) {
+    if (third !== undefined) throw notFound('Unknown path');
+    return toOperation(method, type, second, undefined, body);
+  }
   const id = checkId(second);
+  if (third?.startsWith('$')) {
+    if (fourth !== undefined) throw notFound('Unknown path');
+    return toOperation(method, type, third, id, body);
+  }
 
   if (third === undefined) {
     if (method === 'GET') return { kind: 'read', type, id };
@@ -106,6 +129,15 @@ export function toInteraction(
   if (fourth === undefined) return { kind: 'history-instance', type, id };
   if (!/^[1-9]\d{0,9}$/.test(fourth)) throw notFound('Unknown version');
   return { kind: 'vread', type, id, versionId: Number(fourth) };
+}
+
+function toOperation(method: string, type: ServedResourceType, name: string, id: string | undefined, body: unknown): OperationInteraction {
+  const operation = findOperation(type, name, id === undefined ? 'type' : 'instance');
+  if (!operation) {
+    throw new FhirError(404, 'not-supported', `The operation ${name.slice(0, 40)} is not supported ${id === undefined ? 'on' : 'on an instance of'} ${type}`);
+  }
+  if (method !== 'POST') throw methodNotAllowed(method, `${operation.name} accepts only POST`);
+  return { kind: 'operation', type, operation: operation.name, ...(id === undefined ? {} : { id }), body };
 }
 
 export function checkId(id: string): string {

@@ -26,7 +26,8 @@ export function fhirResponder(staticHeaders: Readonly<Record<string, string>>): 
       const headers = headersFor(c);
       if (result.versionId !== undefined) headers.ETag = `W/"${result.versionId}"`;
       if (result.lastModified !== undefined) headers['Last-Modified'] = new Date(result.lastModified).toUTCString();
-      if (result.location && (kind === 'create' || kind === 'update')) headers.Location = result.location;
+      // A 201 names what it created (an operation such as $book creates too).
+      if (result.location && (kind === 'create' || kind === 'update' || result.status === 201)) headers.Location = result.location;
       if (result.body === undefined) return new Response(null, { status: result.status, headers });
       headers['Content-Type'] = FHIR_JSON;
       return new Response(bodyText(result.body), { status: result.status, headers });

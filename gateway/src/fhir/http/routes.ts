@@ -95,6 +95,8 @@ async function readRequest(c: Context, segments: readonly string[]): Promise<{ q
     return { query: [...query, ...new URLSearchParams(text)], body: undefined };
   }
   if (!JSON_TYPES.has(mediaType)) {
+    // An operation whose parameters are all optional ($cancel) may be called with no body at all.
+    if (segments.some((s) => s.startsWith('$')) && (await c.req.text()) === '') return { query, body: undefined };
     throw new FhirError(415, 'not-supported', 'Send resources as application/fhir+json');
   }
   const text = await c.req.text();

@@ -15,6 +15,7 @@ import { parseSearchRequest, type SearchFilter } from '../search/search-request.
 import { AccessGuard } from './access-guard.ts';
 import { validateForWrite } from '../validate.ts';
 import { executeBundle } from './bundle-processor.ts';
+import { executeOperation } from '../operations/execute-operation.ts';
 import { extractIndexRows } from './indexer.ts';
 import type { ResourceStore, StoredVersion } from './resource-store.ts';
 
@@ -58,6 +59,8 @@ export class LocalFhir implements FhirBackend {
         return this.delete(interaction.type, interaction.id, options);
       case 'batch':
         return executeBundle(interaction.body, this, this.deps.store, options);
+      case 'operation':
+        return executeOperation(interaction, options, { store: this.deps.store, engine: this, fhirBaseUrl: this.deps.fhirBaseUrl, now: this.deps.now });
     }
   }
 
