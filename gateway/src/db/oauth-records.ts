@@ -171,6 +171,8 @@ export interface GrantFilter {
 export interface GrantRepository {
   insert(grant: GrantRecord, refreshToken?: RefreshTokenRecord): Promise<void>;
   find(id: string): Promise<GrantRecord | undefined>;
+  /** Every grant matching the filter (live, expired or revoked), oldest first. */
+  list(filter: GrantFilter): Promise<GrantRecord[]>;
   /**
    * Whether the grant exists, is not revoked, has not expired and its client is enabled, with the
    * scope it holds now (a patient may have narrowed it) — asked on every FHIR request.

@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, or, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, or, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type {
   AssertionReplayRepository,
@@ -125,6 +125,14 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
     },
     async find(id) {
       return hot.grantById.get({ id });
+    },
+    async list(filter) {
+      return db
+        .select()
+        .from(schema.grants)
+        .where(and(...grantConditions(filter)))
+        .orderBy(asc(schema.grants.createdAt), asc(schema.grants.id))
+        .all();
     },
     async liveness(id, now) {
       return grantStates.liveness(id, now);
