@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import { fhirResponder } from './fhir/http/respond.ts';
 import { fhirRoutes } from './fhir/http/routes.ts';
 import type { FhirBackend } from './fhir/interaction.ts';
+import { connectedAppsRoutes } from './connected-apps/routes.ts';
 import { errorHandler } from './http/errors.ts';
 import { except, pageHeaders, publicApiHeaders, withHeaders } from './http/headers.ts';
 import { requestContext } from './http/request-context.ts';
@@ -41,7 +42,7 @@ export function createApp(deps: AppDeps): Hono {
   const fhirRespond = fhirResponder(apiHeaders);
   app.use('*', requestContext(deps.log, deps.config.logRequests));
   // API routes put their headers on their responses themselves (their hot paths); pages get them here.
-  app.use('*', except(['/fhir', '/auth/token', '/auth/introspect', '/auth/revoke'], withHeaders(pageHeaders(deps.config))));
+  app.use('*', except(['/fhir', '/auth/token', '/auth/introspect', '/auth/revoke', '/api/me'], withHeaders(pageHeaders(deps.config))));
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/ui/portico.css', (c) => c.body(stylesheet, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }));
@@ -78,6 +79,10 @@ export function createApp(deps: AppDeps): Hono {
       fhirBaseUrl: deps.config.fhirBaseUrl,
       maxBodyBytes: deps.config.fhirMaxBodyBytes,
     }),
+  );
+  app.route(
+    '/api/me',
+    connectedAppsRoutes({ store: deps.store, now: deps.now, verifyAccessToken: deps.verifyAccessToken, headers: apiHeaders, fhirBaseUrl: deps.config.fhirBaseUrl }),
   );
   app.get('/', (c) => c.redirect('/portal/'));
   app.get('/portal', (c) => c.redirect('/portal/'));
