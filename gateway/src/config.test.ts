@@ -36,6 +36,11 @@ describe('loadConfig', () => {
     [{ DATABASE_URL: 'postgres://user:secret@db/portico' }, 'DATABASE_URL'],
     [{ SEED: 'everything' }, 'SEED'],
     [{ FHIR_UPSTREAM_URL: 'https://fhir.example/r4' }, 'FHIR_UPSTREAM_URL'],
+    [{ REQUIRE_STAFF_MFA: 'yes' }, 'REQUIRE_STAFF_MFA'],
+    [{ SELF_REGISTRATION: '1' }, 'SELF_REGISTRATION'],
+    [{ SMTP_URL: 'http://mail.example' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtp://' }, 'SMTP_URL'],
+    [{ MAIL_FROM: 'Portico\r\nBcc: x@evil.example' }, 'MAIL_FROM'],
   ])('refuses %o naming %s', (env, variable) => {
     let caught: unknown;
     try {
@@ -47,6 +52,22 @@ describe('loadConfig', () => {
     expect((caught as ConfigError).variable).toBe(variable);
     expect((caught as ConfigError).message.startsWith(`${variable}: `)).toBe(true);
     expect((caught as ConfigError).message).not.toContain('\n');
+  });
+
+  it('requires staff MFA unless the demo data is seeded, and leaves self-registration off', () => {
+    expect(loadConfig({ SEED: 'none' })).toMatchObject({ requireStaffMfa: true, selfRegistration: false, smtp: null });
+    expect(loadConfig({})).toMatchObject({ requireStaffMfa: false, selfRegistration: false });
+    expect(loadConfig({ SEED: 'demo', REQUIRE_STAFF_MFA: 'true', SELF_REGISTRATION: 'true' })).toMatchObject({ requireStaffMfa: true, selfRegistration: true });
+    expect(loadConfig({ SEED: 'none', REQUIRE_STAFF_MFA: 'false' }).requireStaffMfa).toBe(false);
+  });
+
+  it('reads SMTP_URL and MAIL_FROM, with a From on the public host by default', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://clinic.example', SMTP_URL: 'smtp://u:p@mail.example:587' }).smtp).toEqual({
+      url: 'smtp://u:p@mail.example:587',
+      from: 'Portico <no-reply@clinic.example>',
+    });
+    expect(loadConfig({ SMTP_URL: 'smtps://mail.example', MAIL_FROM: 'Front desk <desk@clinic.example>' }).smtp?.from).toBe('Front desk <desk@clinic.example>');
+    expect(() => loadConfig({ SMTP_URL: 'smtpx://user:hunter2@mail.example' })).toThrow(/^SMTP_URL: (?!.*hunter2)/);
   });
 
   it('never echoes a database URL, which may hold a password', () => {

@@ -24,6 +24,19 @@ export interface Config {
   /** `auto`: `npm start` builds the patient portal when its build is missing or stale; `skip`: never. */
   readonly portalBuild: 'auto' | 'skip';
   readonly lifetimes: Lifetimes;
+  /** Admins and practitioners must have TOTP on before they can finish signing in. */
+  readonly requireStaffMfa: boolean;
+  /** Anyone may register as a patient at /account/register (creating their Patient). */
+  readonly selfRegistration: boolean;
+  /** Where mail goes besides the outbox; null: the outbox only (the console shows it). */
+  readonly smtp: SmtpConfig | null;
+}
+
+export interface SmtpConfig {
+  /** `smtp://` or `smtps://`, possibly with credentials: never logged or echoed. */
+  readonly url: string;
+  /** The From header of every message. */
+  readonly from: string;
 }
 
 /** How long each thing the authorization server hands out lives, in seconds. */
@@ -91,6 +104,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): Config {
     logRequests,
     openRegistration: parseBoolean('OPEN_REGISTRATION', env.OPEN_REGISTRATION, false),
     portalBuild,
+    requireStaffMfa: parseBoolean('REQUIRE_STAFF_MFA', env.REQUIRE_STAFF_MFA, seed !== 'demo'),
+    selfRegistration: parseBoolean('SELF_REGISTRATION', env.SELF_REGISTRATION, false),
+    smtp: parseSmtp(env.SMTP_URL, env.MAIL_FROM, publicUrl),
     lifetimes: Object.freeze({
       accessToken: 3600,
       backendAccessToken: 300,
@@ -107,6 +123,24 @@ function parseBoolean(variable: string, raw: string | undefined, fallback: boole
   if (raw === 'true') return true;
   if (raw === 'false') return false;
   throw new ConfigError(variable, `must be "true" or "false", got ${JSON.stringify(raw)}`);
+}
+
+function parseSmtp(url: string | undefined, from: string | undefined, publicUrl: string): SmtpConfig | null {
+  if (from !== undefined && from !== '' && (!/^[^\r\n]*@[^\r\n]*$/.test(from) || from.length > 200)) {
+    throw new ConfigError('MAIL_FROM', 'must be an address such as "Portico <no-reply@clinic.example>"');
+  }
+  if (url === undefined || url === '') return null;
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  // The value is not echoed: it may hold the SMTP password.
+  if (!parsed || (parsed.protocol !== 'smtp:' && parsed.protocol !== 'smtps:') || !parsed.hostname) {
+    throw new ConfigError('SMTP_URL', 'must be smtp://[user:pass@]host[:port] or smtps://…');
+  }
+  return Object.freeze({ url, from: from || `Portico <no-reply@${new URL(publicUrl).hostname}>` });
 }
 
 function nonEmpty(variable: string, value: string | undefined): string | undefined {

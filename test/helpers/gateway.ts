@@ -18,7 +18,8 @@ export interface TestGateway extends Omit<Gateway, 'fhir'> {
  * `env` overrides the configuration (PUBLIC_URL defaults to app.request's own origin).
  */
 export async function startTestGateway(env: Record<string, string> = {}, now?: () => Date): Promise<TestGateway> {
-  const config = loadConfig({ PUBLIC_URL: 'http://localhost', DATABASE_URL: 'file::memory:', SEED: 'none', ...env });
+  // Staff MFA is off unless a test turns it on (REQUIRE_STAFF_MFA defaults to true without demo data).
+  const config = loadConfig({ PUBLIC_URL: 'http://localhost', DATABASE_URL: 'file::memory:', SEED: 'none', REQUIRE_STAFF_MFA: 'false', ...env });
   const gateway = await openGateway(config, { log: silentLogger, now });
   const mintToken = async (content: Partial<AccessTokenContent> = {}, lifetimeSeconds = 300) => {
     const claims = { sub: 'test-backend', client_id: 'test-backend', scope: 'system/*.*', grant_id: randomUUID(), ...content };
