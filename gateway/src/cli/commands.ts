@@ -8,6 +8,7 @@ import { seedDemo } from '../seed/seed-demo.ts';
 import { registerUser } from '../users/register-user.ts';
 import { createLaunch } from '../oauth/launch.ts';
 import { hashSecret, newSecret } from '../oauth/secrets.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 
 export class UsageError extends Error {}
 
@@ -202,6 +203,15 @@ const grantsRevoke: Command<{ clientId: string; patientId?: string }> = {
       'revoked by an administrator',
       gateway.now(),
     );
+    await recordAudit(gateway.store.audit, {
+      category: 'admin',
+      action: 'grant.revoke',
+      outcome: 'success',
+      clientId: args.clientId,
+      patientId: args.patientId ?? null,
+      recordedAt: gateway.now(),
+      detail: `command line: ${revoked} grant(s)`,
+    });
     return { revoked };
   },
 };

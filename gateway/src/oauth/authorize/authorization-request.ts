@@ -95,7 +95,8 @@ export async function validateAuthorizationRequest(
   // Unknown scopes and resource types this server does not serve are dropped, not fatal (SMART
   // SL-10); system/ scopes belong to backend services, never to a person's authorization.
   const requested = parseScopes(scopeText!).scopes.filter((s) => s.kind !== 'resource' || s.level !== 'system');
-  const scopes = negotiateScopes(requested, parseScopes(client.scope).scopes, { resourceTypes: Object.keys(SERVED_RESOURCES) });
+  // AuditEvent is served too, from the audit trail (to admins only: see audit/audit-event-routes.ts).
+  const scopes = negotiateScopes(requested, parseScopes(client.scope).scopes, { resourceTypes: [...Object.keys(SERVED_RESOURCES), 'AuditEvent'] });
 
   let launch: LaunchContext | null = null;
   const launchId = get('launch');

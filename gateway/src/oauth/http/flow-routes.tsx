@@ -11,6 +11,7 @@ import { RedirectableError, validateAuthorizationRequest, type AuthorizeDeps } f
 import { decide, findFlow, FlowProblem, nextStep, offeredScopes, pickPatient, signIn, startFlow, verifyOneTimeCode, type FlowDeps } from '../authorize/flow.ts';
 import { redirectWithParams } from '../authorize/redirect.ts';
 import { OAuthError } from '../errors.ts';
+import { auditedSignIn } from '../../audit/sign-in-audit.ts';
 import { constantTimeEqual, hashSecret } from '../secrets.ts';
 
 export interface FlowRoutesDeps extends FlowDeps, AuthorizeDeps {
@@ -138,11 +139,18 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
     );
 
   step('sign-in', async (c, flow, form) => {
-    const { sessionSecret } = await signIn(flow, { username: form.get('username') ?? '', password: form.get('password') ?? '', address: clientAddress(c) }, deps);
+    const username = form.get('username') ?? '';
+    const user = () => deps.store.users.findByUsername(username.trim());
+    const { sessionSecret } = await auditedSignIn(deps.store.audit, c, { action: 'sign-in', clientId: flow.clientId, user }, () =>
+      signIn(flow, { username, password: form.get('password') ?? '', address: clientAddress(c) }, deps),
+    );
     if (sessionSecret) setCookie(c, cookies.session, sessionSecret, cookieOptions(deps.secureCookies, deps.lifetimes.session));
   });
   step('otp', async (c, flow, form) => {
-    const { sessionSecret } = await verifyOneTimeCode(flow, form.get('otp') ?? '', clientAddress(c), deps);
+    const user = async () => (flow.pendingUserId ? deps.store.users.findById(flow.pendingUserId) : undefined);
+    const { sessionSecret } = await auditedSignIn(deps.store.audit, c, { action: 'mfa', clientId: flow.clientId, user }, () =>
+      verifyOneTimeCode(flow, form.get('otp') ?? '', clientAddress(c), deps),
+    );
     setCookie(c, cookies.session, sessionSecret, cookieOptions(deps.secureCookies, deps.lifetimes.session));
   });
   step('patient', async (_c, flow, form, user) => {

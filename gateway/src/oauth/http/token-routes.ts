@@ -14,6 +14,7 @@ import type { GrantContext } from '../grants/context.ts';
 import { introspect } from '../introspection.ts';
 import { revokeToken } from '../revocation.ts';
 import { hashSecret } from '../secrets.ts';
+import { recordTokenIssued, recordTokenRefused, recordTokenRevoked } from '../../audit/token-audit.ts';
 import type { AccessTokenClaims } from '../tokens/access-token.ts';
 import type { IssueDeps } from '../tokens/token-response.ts';
 
@@ -59,12 +60,24 @@ export function tokenRoutes(deps: TokenRoutesDeps): Hono {
 
   app.post('/token', async (c) => {
     const form = await readForm(c);
-    const handler = GRANTS[form.get('grant_type') ?? ''];
-    if (!form.get('grant_type')) throw invalidRequest('grant_type is required');
-    // Before client authentication: an unknown grant type is the answer whoever asks (RFC 6749 §5.2).
-    if (!handler) throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code, refresh_token or client_credentials');
-    const client = await authenticateClient(form, c.req.header('authorization'), deps.assertion, await refreshTokenOwner(form, deps.store));
-    return c.json(await handler({ client, form, store: deps.store, issue: deps.issue, lifetimes: deps.lifetimes, now: deps.now }), 200, headers);
+    let clientId: string | undefined;
+    try {
+      const handler = GRANTS[form.get('grant_type') ?? ''];
+      if (!form.get('grant_type')) throw invalidRequest('grant_type is required');
+      // Before client authentication: an unknown grant type is the answer whoever asks (RFC 6749 §5.2).
+      if (!handler) throw new OAuthError('unsupported_grant_type', 'grant_type must be authorization_code, refresh_token or client_credentials');
+      const owner = await refreshTokenOwner(form, deps.store);
+      clientId = owner;
+      const client = await authenticateClient(form, c.req.header('authorization'), deps.assertion, owner);
+      clientId = client.client.clientId;
+      const response = await handler({ client, form, store: deps.store, issue: deps.issue, lifetimes: deps.lifetimes, now: deps.now });
+      // The tokens leave only once their audit row is written.
+      await recordTokenIssued(deps.store.audit, c, form.get('grant_type')!, response);
+      return c.json(response, 200, headers);
+    } catch (error) {
+      if (error instanceof OAuthError) await recordTokenRefused(deps.store.audit, c, form, clientId, error);
+      throw error;
+    }
   });
 
   app.post('/introspect', async (c) => {
@@ -77,7 +90,8 @@ export function tokenRoutes(deps: TokenRoutesDeps): Hono {
     const form = await readForm(c);
     const { client } = await authenticateClient(form, c.req.header('authorization'), deps.assertion);
     if (form.get('token') === null) throw invalidRequest('token is required');
-    await revokeToken(client, form.get('token')!, deps);
+    const revoked = await revokeToken(client, form.get('token')!, deps);
+    if (revoked) await recordTokenRevoked(deps.store.audit, c, revoked);
     return c.body(null, 200, headers);
   });
 
