@@ -6,6 +6,7 @@ import { fhirResponder } from './fhir/http/respond.ts';
 import { fhirRoutes } from './fhir/http/routes.ts';
 import type { FhirBackend } from './fhir/interaction.ts';
 import { connectedAppsRoutes } from './connected-apps/routes.ts';
+import { consoleRoutes } from './admin/routes.tsx';
 import { errorHandler } from './http/errors.ts';
 import { except, pageHeaders, publicApiHeaders, withHeaders } from './http/headers.ts';
 import { requestContext } from './http/request-context.ts';
@@ -88,13 +89,7 @@ export function createApp(deps: AppDeps): Hono {
   app.get('/portal', (c) => c.redirect('/portal/'));
   app.route('/portal', portalRoutes({ distDir: deps.portalDistDir }));
   app.get('/admin', (c) => c.redirect('/admin/'));
-  app.get('/admin/', (c) =>
-    c.html(
-      '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portico admin</title></head><body><main>' +
-        '<h1>Portico admin console</h1><p>The console is not part of this version yet; manage clients and users with ' +
-        '<code>npm run cli</code>.</p></main></body></html>',
-    ),
-  );
+  app.route('/admin/', consoleRoutes(deps));
 
   app.onError(errorHandler(deps.log, fhirRespond, apiHeaders));
   app.notFound((c) => c.json({ error: 'not_found' }, 404));

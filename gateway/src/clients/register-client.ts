@@ -15,6 +15,12 @@ export interface NewClient {
   readonly jwksUri?: string;
   /** The app's privacy policy, linked from the consent screen. */
   readonly policyUri?: string;
+  /** Browser origins (`https://app.example`) allowed to call the token and FHIR endpoints. */
+  readonly corsOrigins?: readonly string[];
+  /** The app's logo, shown on the consent screen and in the console (https, or http on loopback). */
+  readonly logoUri?: string;
+  /** The practice's statement about the app's privacy practices, shown on the consent screen. */
+  readonly privacyAttestation?: string;
 }
 
 export interface RegisteredClient {
@@ -29,12 +35,38 @@ export const DEFAULT_BACKEND_SCOPE = 'system/*.rs';
 
 const CLIENT_TYPES: readonly ClientType[] = ['public', 'confidential-symmetric', 'confidential-asymmetric'];
 
+/** The settings of a client an admin or the client itself chooses (everything but its id, secret and dates). */
+export type ClientSettings = Pick<
+  ClientRecord,
+  'name' | 'type' | 'redirectUris' | 'launchUri' | 'scope' | 'grantTypes' | 'jwks' | 'jwksUri' | 'policyUri' | 'corsOrigins' | 'logoUri' | 'privacyAttestation'
+>;
+
 /**
  * Validates and stores a new SMART client. Redirect URIs must be absolute, without fragments, and
  * https except on loopback (RFC 9700 §2.1, §4.1.3); backend services (client_credentials) must
  * authenticate with a key (SMART Backend Services).
  */
 export async function registerClient(store: GatewayStore, input: NewClient, now: () => Date): Promise<RegisteredClient> {
+  const settings = checkClientSettings(input);
+  const secret = settings.type === 'confidential-symmetric' ? newSecret() : undefined;
+  const client: ClientRecord = {
+    clientId: randomBytes(16).toString('base64url'),
+    ...settings,
+    secretHash: secret === undefined ? null : hashSecret(secret),
+    createdAt: now(),
+    disabledAt: null,
+    postLogoutRedirectUris: [],
+    updatedAt: null,
+  };
+  await store.clients.insert(client);
+  return secret === undefined ? { client } : { client, secret };
+}
+
+/**
+ * The one set of rules for a client's settings (CLI, dynamic registration, the console's register
+ * and edit forms): throws a {@link ValidationError} naming the field to fix.
+ */
+export function checkClientSettings(input: NewClient): ClientSettings {
   const name = input.name.trim();
   if (name === '' || name.length > 200) throw new ValidationError('name', 'must be 1 to 200 characters');
   const grantType = input.grantType ?? 'authorization_code';
@@ -64,37 +96,16 @@ export async function registerClient(store: GatewayStore, input: NewClient, now:
     throw new ValidationError('jwks', `a ${type} client does not authenticate with keys`);
   }
   const scope = normalizeScope(input.scope ?? (grantType === 'client_credentials' ? DEFAULT_BACKEND_SCOPE : DEFAULT_APP_SCOPE));
-
-  const secret = type === 'confidential-symmetric' ? newSecret() : undefined;
-  const client: ClientRecord = {
-    clientId: randomBytes(16).toString('base64url'),
-    name,
-    type,
-    redirectUris,
-    launchUri,
-    scope,
-    grantTypes: [grantType],
-    secretHash: secret === undefined ? null : hashSecret(secret),
-    jwks,
-    jwksUri,
-    policyUri,
-    createdAt: now(),
-    disabledAt: null,
-    corsOrigins: [],
-    logoUri: null,
-    privacyAttestation: null,
-    postLogoutRedirectUris: [],
-    updatedAt: null,
-  };
-  await store.clients.insert(client);
-  return secret === undefined ? { client } : { client, secret };
+  const corsOrigins = [...new Set((input.corsOrigins ?? []).map((origin) => checkOrigin(origin)))];
+  const logoUri = input.logoUri === undefined ? null : checkWebUrl('logo-uri', input.logoUri);
+  const privacyAttestation = input.privacyAttestation === undefined ? null : checkText('privacy-attestation', input.privacyAttestation, 2000);
+  return { name, type, redirectUris, launchUri, scope, grantTypes: [grantType], jwks, jwksUri, policyUri, corsOrigins, logoUri, privacyAttestation };
 }
 
 function checkRedirectUri(uri: string): string {
   const url = parseUrl('redirect-uri', uri);
   if (url.hash !== '' || uri.includes('#')) throw new ValidationError('redirect-uri', 'must not contain a fragment');
-  const loopback = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
-  if (url.protocol === 'http:' && !loopback) {
+  if (url.protocol === 'http:' && !isLoopback(url)) {
     throw new ValidationError('redirect-uri', 'must use https (http is allowed only on localhost)');
   }
   if (url.protocol === 'javascript:' || url.protocol === 'data:' || url.protocol === 'file:') {
@@ -107,6 +118,35 @@ function checkAbsoluteUrl(field: string, value: string): string {
   const url = parseUrl(field, value);
   if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ValidationError(field, 'must be an http(s) URL');
   return value;
+}
+
+/** An image or page the browser loads itself: https, or http on loopback. */
+function checkWebUrl(field: string, value: string): string {
+  const url = parseUrl(field, value);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
+    throw new ValidationError(field, 'must use https (http is allowed only on localhost)');
+  }
+  return value;
+}
+
+/** A browser origin: scheme, host and port only (RFC 6454), https or loopback http. */
+function checkOrigin(value: string): string {
+  const url = parseUrl('cors-origin', value);
+  if (url.origin === 'null' || url.origin !== value.replace(/\/$/, '')) throw new ValidationError('cors-origin', `${value} is not an origin (scheme://host[:port], no path)`);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url))) {
+    throw new ValidationError('cors-origin', 'must use https (http is allowed only on localhost)');
+  }
+  return url.origin;
+}
+
+function checkText(field: string, value: string, max: number): string | null {
+  const text = value.trim();
+  if (text.length > max) throw new ValidationError(field, `must be at most ${max} characters`);
+  return text === '' ? null : text;
+}
+
+function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
 }
 
 function parseUrl(field: string, value: string): URL {
