@@ -21,6 +21,7 @@ export default defineConfig({
           name: 'portal',
           include: ['portal/src/**/*.test.ts', 'portal/src/**/*.test.tsx'],
           environment: 'happy-dom',
+          setupFiles: ['portal/src/test-support/setup.ts'],
         },
       },
     ],

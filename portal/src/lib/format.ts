@@ -8,7 +8,7 @@ function format(value: Date | string, options: Intl.DateTimeFormatOptions, timeZ
   return new Intl.DateTimeFormat(LOCALE, { ...options, timeZone }).format(typeof value === 'string' ? new Date(value) : value);
 }
 
-/** "Tue 3 Dec 2026". */
+/** "Tue, 3 Dec 2026". */
 export const formatDate = (value: Date | string, timeZone?: string) =>
   format(value, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric' }, timeZone);
 
@@ -18,7 +18,7 @@ export const formatShortDate = (value: Date | string, timeZone?: string) => form
 /** "10:42". */
 export const formatTime = (value: Date | string, timeZone?: string) => format(value, { hour: '2-digit', minute: '2-digit', hour12: false }, timeZone);
 
-/** "Tue 3 Dec 2026, 10:42". */
+/** "Tue, 3 Dec 2026, 10:42". */
 export const formatDateTime = (value: Date | string, timeZone?: string) => `${formatDate(value, timeZone)}, ${formatTime(value, timeZone)}`;
 
 /** "Tuesday 3 December" — a day heading. */
