@@ -7,9 +7,10 @@ import type { SessionRecord } from '../db/oauth-records.ts';
 import type { UserRecord } from '../db/store.ts';
 import { cookieNames } from '../oauth/http/flow-routes.tsx';
 import { constantTimeEqual, hashSecret, newSecret } from '../oauth/secrets.ts';
-import { checkOneTimeCode, checkPassword } from '../oauth/sign-in/authenticate.ts';
+import { checkPassword } from '../oauth/sign-in/authenticate.ts';
 import { LoginThrottle } from '../oauth/sign-in/login-throttle.ts';
 import { CsrfField, Problem } from '../ui/layout.tsx';
+import { verifySecondFactor } from '../users/mfa.ts';
 import { consoleKey, csrfTokenFor, formOf, sameOriginForm, secureCookies, sign, signedInUser, type ConsoleDeps } from './console-auth.ts';
 import { ConsoleLayout } from './console-layout.tsx';
 import { consolePage, ForbiddenPage } from './console-pages.tsx';
@@ -101,7 +102,8 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
     if (await throttle.lockedUntil(user.username, address, now)) {
       return consolePage(c, <OneTimeCodeForm csrf={csrf} next={next} problem="Too many failed attempts. Try again later." />, 429);
     }
-    if (!(await checkOneTimeCode(deps.store.users, user, form.get('otp') ?? '', now))) {
+    // A recovery code is accepted in place of the TOTP code, and used up (as in the app sign-in).
+    if (!(await verifySecondFactor(deps.store.users, user, form.get('otp') ?? '', now))) {
       await throttle.recordFailure(user.username, address, now);
       await recordAudit(deps.store.audit, { category: 'login', action: 'mfa', outcome: 'failure', userId: user.id, fhirUser: user.fhirUser, detail: 'console', ...requestOrigin(c) });
       return consolePage(c, <OneTimeCodeForm csrf={csrf} next={next} problem="That code is not valid. Enter the current code from your authenticator app." />, 400);
