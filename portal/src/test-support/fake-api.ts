@@ -8,7 +8,7 @@ export interface Call {
   readonly body?: unknown;
 }
 
-type Answer = unknown | ((call: Call) => unknown);
+type Answer = ((call: Call) => unknown) | object | string | number | boolean | null;
 
 /**
  * An {@link Api} for component tests: answers by the first route whose pattern matches
