@@ -12,6 +12,8 @@ export interface Endpoints {
   readonly manage: string;
   readonly jwks: string;
   readonly style: string;
+  /** OpenID Connect RP-Initiated Logout 1.0. */
+  readonly endSession: string;
 }
 
 export function endpointsOf(publicUrl: string): Endpoints {
@@ -26,6 +28,7 @@ export function endpointsOf(publicUrl: string): Endpoints {
     manage: `${publicUrl}/portal/apps`,
     jwks: `${publicUrl}/.well-known/jwks.json`,
     style: `${publicUrl}/auth/smart-style/v1.json`,
+    endSession: `${publicUrl}/auth/logout`,
   };
 }
 
@@ -85,6 +88,7 @@ export function smartConfiguration(e: Endpoints) {
     revocation_endpoint: e.revoke,
     registration_endpoint: e.register,
     management_endpoint: e.manage,
+    end_session_endpoint: e.endSession,
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
@@ -106,6 +110,7 @@ export function openidConfiguration(e: Endpoints) {
     registration_endpoint: e.register,
     introspection_endpoint: e.introspect,
     revocation_endpoint: e.revoke,
+    end_session_endpoint: e.endSession,
     response_types_supported: ['code'],
     grant_types_supported: ['authorization_code', 'refresh_token', 'client_credentials'],
     subject_types_supported: ['public'],
@@ -113,7 +118,7 @@ export function openidConfiguration(e: Endpoints) {
     token_endpoint_auth_methods_supported: AUTH_METHODS,
     token_endpoint_auth_signing_alg_values_supported: ASSERTION_ALGORITHMS,
     scopes_supported: SCOPES_SUPPORTED,
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'fhirUser'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'auth_time', 'nonce', 'fhirUser', 'sid'],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
   };

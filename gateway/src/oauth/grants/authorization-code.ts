@@ -57,6 +57,7 @@ export async function exchangeAuthorizationCode(context: GrantContext): Promise<
       nonce: record.nonce,
       authTime: session?.createdAt ?? null,
       needPatientBanner: record.needPatientBanner,
+      sessionId: record.sessionId,
     },
     context.issue,
   );

@@ -13,6 +13,7 @@ import { hashSecret } from '../secrets.ts';
 import { LoginThrottle } from '../sign-in/login-throttle.ts';
 import type { AccessTokenClaims, TokenSettings } from '../tokens/access-token.ts';
 import { flowRoutes } from './flow-routes.tsx';
+import { logoutRoutes } from './logout-routes.tsx';
 import { tokenRoutes } from './token-routes.ts';
 
 export interface OAuthRoutesDeps {
@@ -43,10 +44,12 @@ export function oauthRoutes(deps: OAuthRoutesDeps): Hono {
       fhirBaseUrl: endpoints.fhirBaseUrl,
       throttle: new LoginThrottle(store.loginThrottle),
       lifetimes: config.lifetimes,
+      requireStaffMfa: config.requireStaffMfa,
       secureCookies: config.publicUrl.startsWith('https:'),
       ...directory,
     }),
   );
+  app.route('/', logoutRoutes({ store, keys: deps.keys, issuer: endpoints.issuer, now, secureCookies: config.publicUrl.startsWith('https:') }));
   app.route(
     '/',
     tokenRoutes({

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { signCompactJws } from '../../keys/jws.ts';
 import type { KeyRing } from '../../keys/key-ring.ts';
 
@@ -8,6 +9,19 @@ export interface IdTokenClaims {
   /** Absolute URL of the user's FHIR resource, when `fhirUser` was granted. */
   readonly fhirUser: string | null;
   readonly authTime: Date | null;
+  /** The gateway sign-in session the token was issued in (becomes `sid`). */
+  readonly sessionId?: string | null;
+  /** The grant the token was issued with: RP-initiated logout revokes it (oauth/logout.ts). */
+  readonly grantId?: string;
+}
+
+/**
+ * The id_token's `sid` (OpenID Connect Front-Channel Logout 1.0 §3) for a session: a hash of the
+ * session's id, so the token names the session without carrying anything that could be used as
+ * its cookie (the session id is itself the SHA-256 of the cookie's secret).
+ */
+export function sessionSid(sessionId: string): string {
+  return createHash('sha256').update(`sid:${sessionId}`).digest('base64url').slice(0, 32);
 }
 
 /**
@@ -26,6 +40,8 @@ export async function signIdToken(keys: KeyRing, settings: { issuer: string; now
     ...(claims.nonce ? { nonce: claims.nonce } : {}),
     ...(claims.fhirUser ? { fhirUser: claims.fhirUser } : {}),
     ...(claims.authTime ? { auth_time: Math.floor(claims.authTime.getTime() / 1000) } : {}),
+    ...(claims.sessionId ? { sid: sessionSid(claims.sessionId) } : {}),
+    ...(claims.grantId ? { grant_id: claims.grantId } : {}),
   };
   return signCompactJws({ alg: 'RS256', kid, typ: 'JWT' }, payload, key);
 }

@@ -35,6 +35,8 @@ export interface IssueOptions {
   readonly nonce?: string | null;
   readonly authTime?: Date | null;
   readonly needPatientBanner?: boolean;
+  /** The sign-in session the grant was authorized in: named (hashed) by the id_token's `sid`. */
+  readonly sessionId?: string | null;
   /** Whether to issue an id_token when `openid` is granted: at the code exchange, not at refresh. */
   readonly withIdToken?: boolean;
 }
@@ -68,7 +70,15 @@ export async function issueTokens(grant: GrantRecord, options: IssueOptions, dep
       ? await signIdToken(
           deps.keys,
           deps.settings,
-          { sub: grant.userId, clientId: grant.clientId, nonce: options.nonce ?? null, fhirUser: grantsFhirUser ? fhirUser : null, authTime: options.authTime ?? null },
+          {
+            sub: grant.userId,
+            clientId: grant.clientId,
+            nonce: options.nonce ?? null,
+            fhirUser: grantsFhirUser ? fhirUser : null,
+            authTime: options.authTime ?? null,
+            sessionId: options.sessionId ?? grant.sessionId,
+            grantId: grant.id,
+          },
           options.lifetimeSeconds,
         )
       : undefined;
