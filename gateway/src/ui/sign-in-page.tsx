@@ -23,12 +23,12 @@ export function OneTimeCodePage(props: { action: string; csrf: string; problem?:
   return (
     <Layout title="Verification code">
       <h1>Enter your verification code</h1>
-      <p class="muted">Open your authenticator app and enter the 6-digit code it shows for Portico.</p>
+      <p class="muted">Open your authenticator app and enter the 6-digit code it shows for Portico. Lost your phone? Enter one of your recovery codes instead.</p>
       <Problem message={props.problem} />
       <form method="post" action={props.action}>
         <CsrfField token={props.csrf} />
         <label for="otp">Verification code</label>
-        <input id="otp" name="otp" type="text" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required autofocus />
+        <input id="otp" name="otp" type="text" autocomplete="one-time-code" autocapitalize="off" spellcheck={false} required autofocus />
         <button type="submit">Verify</button>
       </form>
     </Layout>

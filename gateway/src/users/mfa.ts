@@ -55,7 +55,7 @@ export async function beginEnrolment(store: GatewayStore, user: UserRecord): Pro
   }
   const totp = totpOf(secret, user.username);
   const otpauthUri = totp.toString();
-  const qrSvg = await QRCode.toString(otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+  const qrSvg = await QRCode.toString(otpauthUri, { type: 'svg', errorCorrectionLevel: 'M', margin: 2, width: 220 });
   return { secret: secret.replace(/(.{4})/g, '$1 ').trim(), otpauthUri, qrSvg };
 }
 

@@ -1,14 +1,15 @@
 import { parseScopes, type Scope } from '@portico/shared/smart/scopes';
 import type { AuthorizationRequestRecord, GrantDuration, SessionRecord } from '../../db/oauth-records.ts';
-import type { GatewayStore, UserRecord } from '../../db/store.ts';
+import type { GatewayStore, UserRecord, UserRepository } from '../../db/store.ts';
+import { confirmEnrolment, MfaError, mfaRequired, verifySecondFactor } from '../../users/mfa.ts';
 import { hashSecret, newSecret } from '../secrets.ts';
-import { checkOneTimeCode, checkPassword } from '../sign-in/authenticate.ts';
+import { checkPassword } from '../sign-in/authenticate.ts';
 import type { LoginThrottle } from '../sign-in/login-throttle.ts';
 import { scopeText, type ValidAuthorizationRequest } from './authorization-request.ts';
 import { redirectWithParams } from './redirect.ts';
 
 /** Where an authorization flow stands: the page the person sees next. */
-export type FlowStep = 'sign-in' | 'one-time-code' | 'pick-patient' | 'consent';
+export type FlowStep = 'sign-in' | 'one-time-code' | 'enrol-mfa' | 'pick-patient' | 'consent';
 
 export interface FlowDeps {
   readonly store: GatewayStore;
@@ -16,6 +17,8 @@ export interface FlowDeps {
   readonly issuer: string;
   readonly now: () => Date;
   readonly lifetimes: { readonly authorizationFlow: number; readonly authorizationCode: number; readonly session: number };
+  /** `REQUIRE_STAFF_MFA`: admins and practitioners without MFA set it up before their sign-in completes. */
+  readonly requireStaffMfa?: boolean;
 }
 
 /** A message for the person on the form, never a detail an attacker could use. */
@@ -32,7 +35,10 @@ export async function startFlow(
 ): Promise<{ flow: AuthorizationRequestRecord; bindingSecret: string }> {
   const now = deps.now();
   // Someone else signed in on this browser than the user an EHR launch was made for: sign in afresh.
-  const carried = signedIn && (!request.launch?.userId || request.launch.userId === signedIn.user.id) ? signedIn : undefined;
+  // A session made without the second factor the practice now requires (staff MFA turned on later,
+  // or reset) does not carry over either.
+  const owesMfa = signedIn && mfaRequired(signedIn.user, deps.requireStaffMfa ?? false) && !signedIn.user.totpSecret;
+  const carried = signedIn && !owesMfa && (!request.launch?.userId || request.launch.userId === signedIn.user.id) ? signedIn : undefined;
   const bindingSecret = newSecret();
   const flow: AuthorizationRequestRecord = {
     id: newSecret(),
@@ -63,8 +69,13 @@ export async function findFlow(id: string, bindingSecret: string | undefined, de
   return flow;
 }
 
-export async function nextStep(flow: AuthorizationRequestRecord, user: UserRecord | undefined): Promise<FlowStep> {
-  if (!flow.userId || !user) return flow.pendingUserId ? 'one-time-code' : 'sign-in';
+/** `users` tells a pending user who must first set up MFA (`enrol-mfa`) from one who owes a code. */
+export async function nextStep(flow: AuthorizationRequestRecord, user: UserRecord | undefined, users?: UserRepository): Promise<FlowStep> {
+  if (!flow.userId || !user) {
+    if (!flow.pendingUserId) return 'sign-in';
+    const pending = users && (await users.findById(flow.pendingUserId));
+    return pending && !pending.totpSecret ? 'enrol-mfa' : 'one-time-code';
+  }
   if (needsPatient(flow, user) && !flow.patientId) return 'pick-patient';
   return 'consent';
 }
@@ -91,7 +102,7 @@ export async function signIn(
     throw new FlowProblem(`Too many failed sign-ins. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`);
   }
   if (result.outcome === 'invalid') throw new FlowProblem('That username and password do not match.');
-  if (result.user.totpSecret) {
+  if (result.user.totpSecret || mfaRequired(result.user, deps.requireStaffMfa ?? false)) {
     await deps.store.authorizationRequests.update(flow.id, { pendingUserId: result.user.id });
     return {};
   }
@@ -110,12 +121,40 @@ export async function verifyOneTimeCode(
   const now = deps.now();
   const until = await deps.throttle.lockedUntil(user.username, address, now);
   if (until) throw new FlowProblem('Too many failed attempts. Try again later.');
-  if (!(await checkOneTimeCode(deps.store.users, user, code, now))) {
+  // A recovery code is accepted in place of the TOTP code, and used up.
+  if (!(await verifySecondFactor(deps.store.users, user, code, now))) {
     await deps.throttle.recordFailure(user.username, address, now);
     throw new FlowProblem('That code is not valid. Enter the current code from your authenticator app.');
   }
   await deps.throttle.recordSuccess(user.username);
   return { sessionSecret: await completeSignIn(flow, user, deps) };
+}
+
+/**
+ * Enrolment step for staff who must have MFA but have none: the first code from the authenticator
+ * turns it on and completes the sign-in. Returns the session's secret and the recovery codes, which
+ * the person sees once. Wrong codes count against the sign-in throttle.
+ */
+export async function confirmMfaInFlow(
+  flow: AuthorizationRequestRecord,
+  code: string,
+  address: string,
+  deps: FlowDeps,
+): Promise<{ sessionSecret: string; recoveryCodes: string[]; user: UserRecord }> {
+  const user = flow.pendingUserId ? await deps.store.users.findById(flow.pendingUserId) : undefined;
+  if (!user) throw new FlowProblem('Please sign in again.');
+  const now = deps.now();
+  if (await deps.throttle.lockedUntil(user.username, address, now)) throw new FlowProblem('Too many failed attempts. Try again later.');
+  let recoveryCodes: string[];
+  try {
+    recoveryCodes = await confirmEnrolment(deps.store, user, code, now);
+  } catch (error) {
+    if (!(error instanceof MfaError)) throw error;
+    if (error.reason === 'invalid-code') await deps.throttle.recordFailure(user.username, address, now);
+    throw new FlowProblem(error.message);
+  }
+  await deps.throttle.recordSuccess(user.username);
+  return { sessionSecret: await completeSignIn(flow, user, deps), recoveryCodes, user };
 }
 
 async function completeSignIn(flow: AuthorizationRequestRecord, user: UserRecord, deps: FlowDeps): Promise<string> {
@@ -174,6 +213,8 @@ export async function decide(flow: AuthorizationRequestRecord, decision: Consent
     return redirectWithParams(flow.redirectUri, { error: 'access_denied', error_description: 'The user did not allow access', ...base });
   }
   const user = flow.userId ? await deps.store.users.findById(flow.userId) : undefined;
+  // Disabled while the consent page was open: no code (disabling revoked everything else of theirs).
+  if (!user || user.disabledAt !== null) throw new FlowProblem('Your account cannot sign in. Contact your practice.');
   const checked = new Set(decision.scopes);
   const granted: Scope[] = offeredScopes(flow, user).filter((s) => checked.has(s.raw));
   const code = newSecret();

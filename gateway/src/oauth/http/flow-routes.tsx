@@ -7,8 +7,11 @@ import { ConsentPage } from '../../ui/consent-page.tsx';
 import { ErrorPage } from '../../ui/error-page.tsx';
 import { PatientPickerPage, type PatientChoice } from '../../ui/patient-picker-page.tsx';
 import { OneTimeCodePage, SignInPage } from '../../ui/sign-in-page.tsx';
+import { MfaEnrolPage, RecoveryCodesPage } from '../../ui/mfa-pages.tsx';
+import { recordAudit, requestOrigin } from '../../audit/record-audit.ts';
+import { beginEnrolment } from '../../users/mfa.ts';
 import { RedirectableError, validateAuthorizationRequest, type AuthorizeDeps } from '../authorize/authorization-request.ts';
-import { decide, findFlow, FlowProblem, nextStep, offeredScopes, pickPatient, signIn, startFlow, verifyOneTimeCode, type FlowDeps } from '../authorize/flow.ts';
+import { confirmMfaInFlow, decide, findFlow, FlowProblem, nextStep, offeredScopes, pickPatient, signIn, startFlow, verifyOneTimeCode, type FlowDeps } from '../authorize/flow.ts';
 import { redirectWithParams } from '../authorize/redirect.ts';
 import { OAuthError } from '../errors.ts';
 import { auditedSignIn } from '../../audit/sign-in-audit.ts';
@@ -81,13 +84,18 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
   const render = async (c: Context, flow: AuthorizationRequestRecord, user: UserRecord | undefined, problem?: string) => {
     const client = await deps.store.clients.findById(flow.clientId);
     const appName = client?.name ?? 'this app';
-    const step = await nextStep(flow, user);
+    const step = await nextStep(flow, user, deps.store.users);
     const base = `/auth/flow/${flow.id}`;
     switch (step) {
       case 'sign-in':
         return c.html(<SignInPage action={`${base}/sign-in`} csrf={flow.csrf} appName={appName} problem={problem} />, problem ? 400 : 200);
       case 'one-time-code':
         return c.html(<OneTimeCodePage action={`${base}/otp`} csrf={flow.csrf} problem={problem} />, problem ? 400 : 200);
+      case 'enrol-mfa': {
+        const pending = await deps.store.users.findById(flow.pendingUserId!);
+        if (!pending) return c.redirect(`/auth/flow/${flow.id}`, 303);
+        return c.html(<MfaEnrolPage action={`${base}/enrol-mfa`} csrf={flow.csrf} enrolment={await beginEnrolment(deps.store, pending)} required problem={problem} />, problem ? 400 : 200);
+      }
       case 'pick-patient': {
         const query = c.req.query('q') ?? '';
         const patients = await deps.searchPatients(query);
@@ -152,6 +160,12 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
       verifyOneTimeCode(flow, form.get('otp') ?? '', clientAddress(c), deps),
     );
     setCookie(c, cookies.session, sessionSecret, cookieOptions(deps.secureCookies, deps.lifetimes.session));
+  });
+  step('enrol-mfa', async (c, flow, form) => {
+    const { sessionSecret, recoveryCodes, user } = await confirmMfaInFlow(flow, form.get('otp') ?? '', clientAddress(c), deps);
+    await recordAudit(deps.store.audit, { category: 'login', action: 'mfa', outcome: 'success', userId: user.id, fhirUser: user.fhirUser, clientId: flow.clientId, detail: 'enrolled', ...requestOrigin(c) });
+    setCookie(c, cookies.session, sessionSecret, cookieOptions(deps.secureCookies, deps.lifetimes.session));
+    return c.html(<RecoveryCodesPage codes={recoveryCodes} continueHref={`/auth/flow/${flow.id}`} continueLabel="Continue" />);
   });
   step('patient', async (_c, flow, form, user) => {
     if (!user) throw new FlowProblem('Please sign in first.');
