@@ -18,6 +18,8 @@ export class ConnectedAppsError extends Error {
   constructor(
     readonly code: ConnectedAppsErrorCode,
     readonly description: string,
+    /** No credentials were presented at all: the challenge names only the scheme (RFC 6750 §3.1). */
+    readonly noCredentials = false,
   ) {
     super(description);
     this.name = 'ConnectedAppsError';

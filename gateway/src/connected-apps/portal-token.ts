@@ -11,8 +11,12 @@ export type PortalTokenEnv = { Variables: { portalToken: AccessTokenClaims & { r
  */
 export function requirePortalToken(verify: (token: string) => Promise<AccessTokenClaims>) {
   return createMiddleware<PortalTokenEnv>(async (c, next) => {
-    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(c.req.header('authorization') ?? '');
-    if (!match) throw new ConnectedAppsError('invalid_token', 'A bearer access token from the portal is required');
+    const header = c.req.header('authorization');
+    if (header === undefined || !/^bearer /i.test(header)) {
+      throw new ConnectedAppsError('invalid_token', 'A bearer access token from the portal is required', true);
+    }
+    const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header);
+    if (!match) throw new ConnectedAppsError('invalid_token', 'The Authorization header must be "Bearer <token>"');
     let claims: AccessTokenClaims;
     try {
       claims = await verify(match[1]!);

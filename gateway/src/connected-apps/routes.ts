@@ -51,10 +51,11 @@ export function connectedAppsRoutes(deps: ConnectedAppsRoutesDeps): Hono<PortalT
     .onError((error, c) => {
       if (!(error instanceof ConnectedAppsError)) throw error;
       // RFC 6750 §3: refusals of the token name the scheme, and why.
-      const challenge: Record<string, string> =
-        error.status === 401 || error.status === 403
-          ? { 'WWW-Authenticate': `Bearer realm="portico", error="${error.code}", error_description="${error.description.replace(/"/g, "'")}"` }
-          : {};
+      const challenge: Record<string, string> = {};
+      if (error.noCredentials) challenge['WWW-Authenticate'] = 'Bearer realm="portico"';
+      else if (error.status === 401 || error.status === 403) {
+        challenge['WWW-Authenticate'] = `Bearer realm="portico", error="${error.code}", error_description="${error.description.replace(/"/g, "'")}"`;
+      }
       return c.json(error.toJSON(), error.status, challenge);
     });
 }
