@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEventRecord } from '../../gateway/src/db/audit-records.ts';
 import { COMMANDS } from '../../gateway/src/cli/commands.ts';
 import { json, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { createPatientUser, createUser, launch, postForm, refresh, registerApp, Browser, authorizeUrl, pkce, formFor, type RegisteredApp } from '../helpers/oauth.ts';
+import { createPatientUser, launch, postForm, refresh, registerApp, Browser, authorizeUrl, pkce, formFor, type RegisteredApp } from '../helpers/oauth.ts';
 
 // Issue 5 item 6: every FHIR interaction, token event, sign-in and admin action leaves exactly its
 // audit row (security checklist AU1–AU4), and the trail is served as BALP AuditEvents.
@@ -260,7 +260,7 @@ describe('audit trail of tokens, sign-ins and admin actions', () => {
     expect((await attempt('typed-a-password-here', 'x')).status).toBe(400);
     expect((await attempt('amy', 'correct horse battery staple')).status).toBe(303);
 
-    const rows = (await gw.store.audit.list({ category: 'login' }, { limit: 3 })).events.reverse();
+    const rows = [...(await gw.store.audit.list({ category: 'login' }, { limit: 3 })).events].reverse();
     expect(rows).toEqual([
       expect.objectContaining({ action: 'sign-in', outcome: 'denied', userId: amy.userId, clientId: app.clientId, detail: 'invalid credentials' }),
       expect.objectContaining({ action: 'sign-in', outcome: 'denied', userId: null, clientId: app.clientId }),
@@ -272,7 +272,7 @@ describe('audit trail of tokens, sign-ins and admin actions', () => {
 
   it('records the command line revoking grants as an admin action', async () => {
     const revoke = COMMANDS.find((c) => c.name === 'grants revoke')!;
-    await revoke.run(gw, { clientId: app.clientId, patientId: amy.patientId });
+    await revoke.run({ ...gw, fhir: gw.localFhir }, { clientId: app.clientId, patientId: amy.patientId });
     expect((await gw.store.audit.list({ category: 'admin' }, { limit: 10 })).events).toEqual([
       expect.objectContaining({ action: 'grant.revoke', outcome: 'success', clientId: app.clientId, patientId: amy.patientId }),
     ]);
