@@ -79,6 +79,7 @@ export function createApp(deps: AppDeps): Hono {
       smartConfiguration: smartConfiguration(deps.endpoints),
       fhirBaseUrl: deps.config.fhirBaseUrl,
       maxBodyBytes: deps.config.fhirMaxBodyBytes,
+      store: deps.store,
     }),
   );
   app.route(
