@@ -1,4 +1,5 @@
 import type { Resource } from 'fhir/r4';
+import type { InteractionAudit } from '../audit/interaction-audit.ts';
 import { FULL_ACCESS, type AccessPolicy } from './access/access-policy.ts';
 import { badRequest, FhirError, notFound } from './errors.ts';
 import { findOperation, type OperationInfo } from './operations/catalog.ts';
@@ -48,6 +49,8 @@ export interface InteractionOptions {
   readonly returnPreference: 'minimal' | 'representation' | 'OperationOutcome';
   /** What the caller's token allows; every interaction (each Bundle entry too) is checked against it. */
   readonly access: AccessPolicy;
+  /** Records each interaction and Bundle entry in the audit trail (writes: in their transaction). */
+  readonly audit?: InteractionAudit;
 }
 
 /** The gateway acting on its own authority (seeding, the sign-in pages' directory lookups). */

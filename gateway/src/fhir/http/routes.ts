@@ -5,9 +5,13 @@ import { corsPreflight } from '../../http/cors.ts';
 import { cachedPolicy } from '../access/access-policy.ts';
 import type { AccessTokenClaims } from '../../oauth/tokens/access-token.ts';
 import { badRequest, FhirError, notFound, operationOutcome } from '../errors.ts';
-import { JsonText, toInteraction, type FhirBackend, type InteractionOptions } from '../interaction.ts';
+import { JsonText, toInteraction, type FhirBackend, type Interaction, type InteractionOptions } from '../interaction.ts';
 import type { FhirResponder } from './respond.ts';
 import { requireToken, type FhirEnv } from './require-token.ts';
+import { auditEventRoutes, type AuditEventStore } from '../../audit/audit-event-routes.ts';
+import { interactionRecorder } from '../../audit/interaction-audit.ts';
+import { requestOrigin } from '../../audit/record-audit.ts';
+import { recordUnfinished, refusalRecorder } from '../../audit/refusal-audit.ts';
 
 export interface FhirRoutesDeps {
   readonly backend: FhirBackend;
@@ -20,6 +24,8 @@ export interface FhirRoutesDeps {
   readonly smartConfiguration: object;
   readonly fhirBaseUrl: string;
   readonly maxBodyBytes: number;
+  /** `audit` records every interaction and refusal and serves AuditEvent; users and clients answer who may read it. */
+  readonly store: AuditEventStore;
 }
 
 /** The FHIR R4 REST API under `/fhir`: metadata is public, everything else needs a bearer token. */
@@ -40,7 +46,9 @@ export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
     .all('/.well-known/*', () => {
       throw notFound('No such discovery document');
     })
-    .use('*', requireToken(deps.verifyAccessToken, deps.fhirBaseUrl))
+    .use('*', requireToken(deps.verifyAccessToken, deps.fhirBaseUrl, refusalRecorder(deps.store.audit, deps.fhirBaseUrl)))
+    // The audit trail as FHIR AuditEvent: read-only, served from the audit store, never the FHIR store.
+    .route('/AuditEvent', auditEventRoutes({ store: deps.store, respond: deps.respond, fhirBaseUrl: deps.fhirBaseUrl }))
     // Only POST and PUT carry bodies here; asking a GET for its body would build a full WHATWG
     // Request on every read, a cost the hot path does not need.
     .on(
@@ -53,14 +61,24 @@ export function fhirRoutes(deps: FhirRoutesDeps): Hono<FhirEnv> {
       }),
     )
     .all('*', async (c) => {
-      const segments = pathSegments(c.req.path);
-      const { query, body } = await readRequest(c, segments);
-      const interaction = toInteraction(c.req.method, segments, query, body, {
-        ifMatch: c.req.header('if-match'),
-        ifNoneExist: c.req.header('if-none-exist'),
-      });
-      const result = await deps.backend.execute(interaction, { ...preferences(c.req.header('prefer')), access: cachedPolicy(c.get('token')) });
-      return deps.respond.result(c, result, interaction.kind);
+      const recorder = interactionRecorder(deps.store.audit, c.get('token'), requestOrigin(c), deps.fhirBaseUrl);
+      let interaction: Interaction | undefined;
+      try {
+        const segments = pathSegments(c.req.path);
+        const { query, body } = await readRequest(c, segments);
+        interaction = toInteraction(c.req.method, segments, query, body, {
+          ifMatch: c.req.header('if-match'),
+          ifNoneExist: c.req.header('if-none-exist'),
+        });
+        const options = { ...preferences(c.req.header('prefer')), access: cachedPolicy(c.get('token')), audit: recorder.hook };
+        const result = await deps.backend.execute(interaction, options);
+        // No PHI leaves without its audit row: a failed append fails the request here.
+        await recorder.flush();
+        return deps.respond.result(c, result, interaction.kind);
+      } catch (error) {
+        await recordUnfinished(recorder, c.req.method, c.req.path, interaction, error);
+        throw error;
+      }
     });
 }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AuditedInteraction, InteractionAudit } from '../../audit/interaction-audit.ts';
 import type { OperationOutcome, Resource } from 'fhir/r4';
 import { badRequest, FhirError, notFound } from '../errors.ts';
 import {
@@ -25,6 +26,9 @@ export interface LocalFhirDeps {
   readonly now: () => Date;
 }
 
+/** Interactions that change nothing: audited without a transaction of their own. */
+const READ_KINDS: ReadonlySet<string> = new Set(['read', 'vread', 'history-instance', 'search-type']);
+
 /**
  * The embedded FHIR server: each interaction validated, versioned and indexed on the SQLite
  * {@link ResourceStore}. `executeSync` is the synchronous core that transaction Bundles run inside
@@ -41,7 +45,41 @@ export class LocalFhir implements FhirBackend {
     return this.executeSync(interaction, options);
   }
 
+  /**
+   * Runs one interaction; with `options.audit`, records it too — a write's row in the write's own
+   * transaction (no change without its row), a read's before its result is returned, a refusal or
+   * failure after the rollback. A Bundle's entries are recorded one by one (see bundle-processor).
+   */
   executeSync(interaction: Interaction, options: InteractionOptions): InteractionResult {
+    const audit = options.audit;
+    if (!audit || interaction.kind === 'batch') return this.run(interaction, options);
+    try {
+      if (READ_KINDS.has(interaction.kind)) {
+        const result = this.run(interaction, options);
+        audit.record(this.audited(interaction, result.status, result, audit));
+        return result;
+      }
+      return this.deps.store.transaction(() => {
+        const result = this.run(interaction, options);
+        audit.record(this.audited(interaction, result.status, result, audit));
+        return result;
+      });
+    } catch (error) {
+      if (error instanceof FhirError) audit.record(this.audited(interaction, error.status, undefined, audit));
+      throw error;
+    }
+  }
+
+  /** The audit trail's view of an interaction: type, id (a create's from its Location), patient when cheap. */
+  private audited(interaction: Interaction, status: number, result: InteractionResult | undefined, audit: InteractionAudit): AuditedInteraction {
+    const type = 'type' in interaction ? interaction.type : undefined;
+    const id = 'id' in interaction && typeof interaction.id === 'string' ? interaction.id : result?.location?.split('/').at(-3);
+    const patientId = audit.wantsPatient && type && id && status < 400 ? this.deps.store.compartmentPatient(type, id) : undefined;
+    const operation = 'operation' in interaction && typeof interaction.operation === 'string' ? interaction.operation : undefined;
+    return { kind: interaction.kind, resourceType: type, resourceId: id, status, patientId, operation };
+  }
+
+  private run(interaction: Interaction, options: InteractionOptions): InteractionResult {
     switch (interaction.kind) {
       case 'read':
         return this.read(interaction.type, interaction.id, options);
