@@ -15,6 +15,8 @@ const PAGES: readonly { path: string; roles: readonly string[] }[] = [
   { path: '/admin/apps/CLIENT', roles: ['admin'] },
   { path: '/admin/grants/CLIENT', roles: ['admin'] },
   { path: '/admin/launch', roles: ['practitioner'] },
+  { path: '/admin/audit', roles: ['admin'] },
+  { path: '/admin/audit/export.csv', roles: ['admin'] },
 ];
 const FORMS: readonly { path: string; roles: readonly string[] }[] = [
   { path: '/admin/apps', roles: ['admin'] },
@@ -59,6 +61,7 @@ describe('who may use the console', () => {
       const expected = roles.includes(role) ? (path === '/admin/' ? 303 : 200) : 403;
       expect(res.status, `${role} GET ${path}`).toBe(expected);
       if (expected === 403) expect(await res.text()).toContain('not available to you');
+      if (expected === 200 && !path.endsWith('.csv')) expect(res.headers.get('content-type'), path).toMatch(/^text\/html/);
     }
     // A valid token of this session (patients get one in the 403 page's sign-out form): the refusals below are the role's.
     const csrf = csrfOf(await (await browser.get(role === 'practitioner' ? '/admin/launch' : '/admin/apps')).text());
@@ -135,7 +138,7 @@ describe('console forms and CSRF', () => {
 describe('console pages refuse framing and caching', () => {
   it('sends frame-ancestors none, X-Frame-Options DENY, no-store and nosniff on every page, the sign-in page included', async () => {
     const browser = await consoleSignIn(gw, 'admin');
-    for (const path of ['/admin/sign-in', '/admin/apps', '/admin/apps/new', `/admin/apps/${clientId}`, `/admin/grants/${clientId}`]) {
+    for (const path of ['/admin/sign-in', '/admin/apps', '/admin/apps/new', `/admin/apps/${clientId}`, `/admin/grants/${clientId}`, '/admin/audit', '/admin/audit/export.csv']) {
       const res = await browser.get(path);
       expect(res.headers.get('content-security-policy'), path).toContain("frame-ancestors 'none'");
       expect(res.headers.get('content-security-policy'), path).not.toContain('unsafe-inline');

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { Hono } from 'hono';
 import { appsRoutes } from './apps/routes.tsx';
+import { auditRoutes } from './audit/routes.tsx';
 import { consoleAuth, type ConsoleDeps, type ConsoleEnv } from './console-auth.ts';
 import { grantsRoutes } from './grants/routes.tsx';
 import { launchRoutes } from './launch/routes.tsx';
@@ -26,6 +27,7 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.route('/apps', appsRoutes(deps));
   app.route('/grants', grantsRoutes(deps));
   app.route('/launch', launchRoutes(deps));
+  app.route('/audit', auditRoutes(deps));
   // app.route('/', usersConsoleRoutes(deps));
   return app;
 }
