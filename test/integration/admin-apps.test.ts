@@ -69,6 +69,18 @@ describe('registering and editing apps', () => {
     expect(events[0]).toMatchObject({ category: 'admin', outcome: 'success', userId: (await gw.store.users.findByUsername('admin'))!.id });
   });
 
+  it("shows patients the app's logo and the practice's privacy attestation on the consent screen", async () => {
+    const { clientId } = await registerInConsole({ ...APP_FORM, name: 'Attested app' });
+    let consent = '';
+    await launch(gw, { clientId, redirectUri: REDIRECT_URI }, { username: 'amy', onPage: (step, html) => void (step === 'consent' && (consent = html)) });
+    expect(consent).toContain('<img class="app-logo" src="https://app.example/logo.png" alt="Attested app logo"');
+    expect(consent).toContain('What your practice says about this app');
+    expect(consent).toContain(APP_FORM.privacy_attestation);
+    const list = await admin.get('/admin/apps');
+    expect(list.headers.get('content-security-policy')).toContain("img-src 'self' https://app.example");
+    expect(list.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+  });
+
   it('shows what is wrong with a form, keeps what was typed, and stores nothing', async () => {
     const count = (await gw.store.clients.list()).length;
     const res = await submitConsoleForm(admin, '/admin/apps/new', '/admin/apps', { ...APP_FORM, name: 'Bad redirect app', redirect_uris: 'http://app.example/cb' });

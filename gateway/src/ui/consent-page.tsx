@@ -18,6 +18,10 @@ export function ConsentPage(props: {
   csrf: string;
   appName: string;
   policyUri: string | null;
+  /** The app's logo (its origin is allowed by the page's CSP img-src). */
+  logoUri?: string | null;
+  /** The practice's statement about the app's privacy practices, set in the console. */
+  privacyAttestation?: string | null;
   userName: string;
   patientName: string | null;
   scopes: readonly Scope[];
@@ -27,6 +31,7 @@ export function ConsentPage(props: {
   const offline = props.scopes.some((s) => s.kind === 'offline_access');
   return (
     <Layout title={`Allow ${props.appName}?`}>
+      {props.logoUri ? <img class="app-logo" src={props.logoUri} alt={`${props.appName} logo`} width={64} height={64} /> : null}
       <h1>{props.appName} would like to:</h1>
       <p class="muted">
         Signed in as {props.userName}
@@ -62,6 +67,12 @@ export function ConsentPage(props: {
             </label>
           ))}
         </fieldset>
+        {props.privacyAttestation ? (
+          <section class="attestation" aria-labelledby="attestation-heading">
+            <h2 id="attestation-heading">What your practice says about this app</h2>
+            <p>{props.privacyAttestation}</p>
+          </section>
+        ) : null}
         <p>
           {props.policyUri ? (
             <a href={props.policyUri} rel="noopener noreferrer" target="_blank">

@@ -10,6 +10,8 @@ import { liveGrantsOf } from '../grants/live-grants.ts';
 import { EMPTY_APP_FORM, formValuesOf, readAppForm, toNewClient } from './app-form.ts';
 import { AppFormPage, AppsListPage, ShownOncePage } from './app-pages.tsx';
 
+const CONSOLE_CSP = "default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self'";
+
 const NOTICES: Record<string, string> = {
   saved: 'Changes saved.',
   disabled: 'The app is disabled: its tokens are refused from their next request on.',
@@ -28,6 +30,9 @@ export function appsRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const clients = await deps.store.clients.list();
     const now = deps.now();
     const apps = await Promise.all(clients.map(async (client) => ({ client, liveGrants: (await liveGrantsOf(deps.store, client.clientId, now)).length })));
+    // The apps' logos are the only images from elsewhere (https, or http on loopback: checked at registration).
+    const logos = new Set(clients.flatMap((client) => (client.logoUri ? [new URL(client.logoUri).origin] : [])));
+    if (logos.size > 0) c.header('Content-Security-Policy', `${CONSOLE_CSP}; img-src 'self' ${[...logos].join(' ')}`);
     return consolePage(c, <AppsListPage {...frame(c)} apps={apps} notice={NOTICES[c.req.query('done') ?? '']} />);
   });
 

@@ -107,13 +107,15 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
       case 'consent': {
         const scopes = offeredScopes(flow, user);
         // The consent form's POST ends in a redirect to the app: CSP form-action must allow its origin.
-        c.header('Content-Security-Policy', pageCsp(flow.redirectUri));
+        c.header('Content-Security-Policy', pageCsp(flow.redirectUri, client?.logoUri ?? null));
         return c.html(
           <ConsentPage
             action={`${base}/consent`}
             csrf={flow.csrf}
             appName={appName}
             policyUri={client?.policyUri ?? null}
+            logoUri={client?.logoUri ?? null}
+            privacyAttestation={client?.privacyAttestation ?? null}
             userName={(user?.fhirUser && (await deps.displayName(user.fhirUser))) || user?.username || ''}
             patientName={flow.patientId ? await deps.displayName(`Patient/${flow.patientId}`) : null}
             scopes={scopes}
@@ -205,10 +207,12 @@ function cookieOptions(secure: boolean, maxAgeSeconds: number) {
   return { path: '/', httpOnly: true, secure, sameSite: 'Lax' as const, maxAge: maxAgeSeconds };
 }
 
-function pageCsp(redirectUri: string): string {
+function pageCsp(redirectUri: string, logoUri: string | null): string {
   const url = new URL(redirectUri);
   const target = url.protocol === 'http:' || url.protocol === 'https:' ? url.origin : url.protocol;
-  return `default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self' ${target}`;
+  // The app's logo (https, or http on loopback: checked at registration) is the one image from elsewhere.
+  const images = logoUri ? `; img-src 'self' ${new URL(logoUri).origin}` : '';
+  return `default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self' ${target}${images}`;
 }
 
 async function formText(c: Context): Promise<string> {
