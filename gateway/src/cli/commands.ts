@@ -6,6 +6,8 @@ import type { GatewayCore } from '../gateway.ts';
 import { createProgress } from '../progress.ts';
 import { seedDemo } from '../seed/seed-demo.ts';
 import { registerUser } from '../users/register-user.ts';
+import { inviteUser } from '../users/invitations.ts';
+import { configuredMailer } from '../users/mailer.ts';
 import { createLaunch } from '../oauth/launch.ts';
 import { hashSecret, newSecret } from '../oauth/secrets.ts';
 import { recordAudit } from '../audit/record-audit.ts';
@@ -116,6 +118,32 @@ const userAdd: Command<{ username: string; password: string; role: UserRole; fhi
   },
 };
 
+const userInvite: Command<{ email: string; role: UserRole; fhirUser?: string }> = {
+  name: 'user invite',
+  usage: '--email EMAIL --role patient|practitioner|admin [--fhir-user Patient/ID|Practitioner/ID] (a single-use link, valid 7 days, also put in the outbox)',
+  parse(argv) {
+    const v = options(argv, { email: { type: 'string' }, role: { type: 'string' }, 'fhir-user': { type: 'string' } });
+    return {
+      email: required(v.email, 'email'),
+      role: oneOf<UserRole>(required(v.role, 'role'), 'role', ['patient', 'practitioner', 'admin'])!,
+      fhirUser: v['fhir-user'] as string | undefined,
+    };
+  },
+  async run(gateway, args) {
+    const { invitationUrl } = await inviteUser(
+      {
+        store: gateway.store,
+        mailer: configuredMailer(gateway.config.smtp, gateway.store.outbox, gateway.now),
+        publicUrl: gateway.config.publicUrl,
+        now: gateway.now,
+        fhirUserExists: async (reference) => gateway.resources.isLive(reference),
+      },
+      args,
+    );
+    return { invitationUrl };
+  },
+};
+
 const seedDemoCommand: Command<Record<string, never>> = {
   name: 'seed demo',
   usage: '(adds whatever of the synthetic demo practice is missing)',
@@ -216,4 +244,4 @@ const grantsRevoke: Command<{ clientId: string; patientId?: string }> = {
   },
 };
 
-export const COMMANDS: readonly Command<any>[] = [clientAdd, clientToken, userAdd, launch, grantsRevoke, seedDemoCommand, keysRotate];
+export const COMMANDS: readonly Command<any>[] = [clientAdd, clientToken, userAdd, userInvite, launch, grantsRevoke, seedDemoCommand, keysRotate];

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, isNull, asc, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type { UserRecord } from '../store.ts';
 import type { InvitationRepository, OutboxRepository, UserChanges, UserDirectory } from '../users-records.ts';
@@ -18,7 +18,7 @@ export function createUsersRepositories(sqlite: SqliteDatabase, db: Db, grantSta
       return db.select().from(schema.invitations).where(eq(schema.invitations.tokenHash, tokenHash)).get();
     },
     async list(limit) {
-      return db.select().from(schema.invitations).orderBy(desc(schema.invitations.createdAt)).limit(limit).all();
+      return db.select().from(schema.invitations).orderBy(desc(schema.invitations.createdAt), desc(sql`rowid`)).limit(limit).all();
     },
     async accept(tokenHash, user, now) {
       return sqlite.transaction(() => {
@@ -50,7 +50,7 @@ export function createUsersRepositories(sqlite: SqliteDatabase, db: Db, grantSta
       return db.select().from(schema.outbox).where(eq(schema.outbox.id, id)).get();
     },
     async list(limit) {
-      return db.select().from(schema.outbox).orderBy(desc(schema.outbox.createdAt), desc(schema.outbox.id)).limit(limit).all();
+      return db.select().from(schema.outbox).orderBy(desc(schema.outbox.createdAt), desc(sql`rowid`)).limit(limit).all();
     },
     async markSent(id, at) {
       db.update(schema.outbox).set({ sentAt: at }).where(eq(schema.outbox.id, id)).run();
