@@ -7,6 +7,7 @@ import { fhirRoutes } from './fhir/http/routes.ts';
 import type { FhirBackend } from './fhir/interaction.ts';
 import { connectedAppsRoutes } from './connected-apps/routes.ts';
 import { consoleRoutes } from './admin/routes.tsx';
+import { accountRoutes } from './account/routes.tsx';
 import { errorHandler } from './http/errors.ts';
 import { except, pageHeaders, publicApiHeaders, withHeaders } from './http/headers.ts';
 import { requestContext } from './http/request-context.ts';
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Hono {
   app.route('/portal', portalRoutes({ distDir: deps.portalDistDir }));
   app.get('/admin', (c) => c.redirect('/admin/'));
   app.route('/admin/', consoleRoutes(deps));
+  app.route('/account', accountRoutes({ config: deps.config, store: deps.store, fhir: deps.fhir, now: deps.now, log: deps.log }));
 
   app.onError(errorHandler(deps.log, fhirRespond, apiHeaders));
   app.notFound((c) => c.json({ error: 'not_found' }, 404));
