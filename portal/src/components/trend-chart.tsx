@@ -85,7 +85,7 @@ export function TrendChart(props: {
       )}
       {rows.length > 0 && (
         <details>
-          <summary>Show the {rows.length} readings as a table</summary>
+          <summary>{rows.length === 1 ? 'Show the reading as a table' : `Show the ${rows.length} readings as a table`}</summary>
           <table>
             <caption>
               {props.title} readings ({props.unit})
