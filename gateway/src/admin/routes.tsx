@@ -6,8 +6,7 @@ import { consoleAuth, type ConsoleDeps, type ConsoleEnv } from './console-auth.t
 import { grantsRoutes } from './grants/routes.tsx';
 import { launchRoutes } from './launch/routes.tsx';
 import { nextPage, signInRoutes } from './sign-in.tsx';
-// TODO(users engineer): wire once gateway/src/admin/users/routes.tsx lands.
-// import { usersConsoleRoutes } from './users/routes.tsx';
+import { usersConsoleRoutes } from './users/routes.tsx';
 
 const stylesheet = fs.readFileSync(new URL('./console.css', import.meta.url), 'utf8');
 
@@ -28,6 +27,6 @@ export function consoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   app.route('/grants', grantsRoutes(deps));
   app.route('/launch', launchRoutes(deps));
   app.route('/audit', auditRoutes(deps));
-  // app.route('/', usersConsoleRoutes(deps));
+  app.route('/', usersConsoleRoutes(deps));
   return app;
 }
