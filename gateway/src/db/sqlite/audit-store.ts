@@ -11,9 +11,9 @@ import type {
 import type { SqliteDatabase } from './connection.ts';
 
 /**
- * The SQLite audit trail. `append` is one prepared INSERT run synchronously on the shared connection:
- * called inside an open better-sqlite3 transaction it joins it, and a failure throws synchronously
- * (the promise is only a wrapper), so the caller's transaction rolls back with it.
+ * The SQLite audit trail. `append` is one prepared INSERT on the shared connection: called inside an
+ * open better-sqlite3 transaction it runs at once and joins it, and a failure throws synchronously,
+ * so the caller's transaction rolls back with it; called outside one it is group-committed (below).
  */
 export interface SqliteAuditRepository extends AuditRepository {
   /** The synchronous core of {@link AuditRepository.append}, for callers inside a transaction. */
@@ -85,8 +85,9 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
     return statement;
   };
 
-  const appendSync = (event: NewAuditEvent): AuditEventRecord => {
-    const record: AuditEventRecord = { ...event, id: event.id ?? randomUUID(), recordedAt: event.recordedAt ?? new Date() };
+  const completed = (event: NewAuditEvent): AuditEventRecord => ({ ...event, id: event.id ?? randomUUID(), recordedAt: event.recordedAt ?? new Date() });
+  const appendSync = (event: NewAuditEvent): AuditEventRecord => insertRecord(completed(event));
+  const insertRecord = (record: AuditEventRecord): AuditEventRecord => {
     insert.run(
       record.id,
       record.recordedAt.getTime(),
@@ -107,10 +108,46 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
     return record;
   };
 
+  // Group commit. Outside a transaction each INSERT would be a commit of its own — a WAL write of
+  // the row's page and six index pages, 10–40× the INSERT itself — on every FHIR read. Appends made
+  // outside a transaction are instead queued and committed together at the end of this turn of the
+  // event loop (setImmediate); each caller's promise settles only once its row is committed, so a
+  // response that awaits it is still never sent before its row exists.
+  let queue: { record: AuditEventRecord; resolve: (r: AuditEventRecord) => void; reject: (e: unknown) => void }[] = [];
+  const commitQueued = () => {
+    const batch = queue;
+    queue = [];
+    const failed = new Map<number, unknown>();
+    try {
+      sqlite.transaction(() => {
+        batch.forEach((item, index) => {
+          try {
+            insertRecord(item.record);
+          } catch (error) {
+            // One refused row (a constraint) fails its own request, not the others of the batch.
+            failed.set(index, error);
+          }
+        });
+      })();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, index) => (failed.has(index) ? item.reject(failed.get(index)) : item.resolve(item.record)));
+  };
+
   return {
     appendSync,
-    // Deliberately not `async`: a failed INSERT throws here, synchronously, inside the caller's transaction.
-    append: (event) => Promise.resolve(appendSync(event)),
+    // Deliberately not `async`: inside a transaction a failed INSERT throws here, synchronously, so
+    // the caller's transaction rolls back with it.
+    append(event) {
+      if (sqlite.inTransaction) return Promise.resolve(appendSync(event));
+      const record = completed(event);
+      return new Promise<AuditEventRecord>((resolve, reject) => {
+        if (queue.length === 0) setImmediate(commitQueued);
+        queue.push({ record, resolve, reject });
+      });
+    },
     async list(filter, page) {
       const limit = Math.max(1, Math.min(MAX_AUDIT_PAGE, Math.floor(page.limit)));
       const where = whereOf(filter);
