@@ -220,6 +220,18 @@ describe('POST /fhir/Appointment/{id}/$cancel', () => {
     expect(again.status).toBe(201);
   });
 
+  it('is recorded in the audit trail as one operation each, naming the Appointment', async () => {
+    const { appointmentId } = await booked();
+    expect((await post(`/fhir/Appointment/${appointmentId}/$cancel`, amy.token)).status).toBe(200);
+    const { events } = await gw.store.audit.list({ category: 'rest', action: 'operation', patientId: amy.patientId }, { limit: 200 });
+    const mine = events.filter((e) => e.resourceId === appointmentId);
+    expect(mine.map((e) => [e.action, e.detail, e.outcome]).sort()).toEqual([
+      ['operation', '$book', 'success'],
+      ['operation', '$cancel', 'success'],
+    ]);
+    expect(mine.every((e) => e.resourceType === 'Appointment' && e.patientId === amy.patientId)).toBe(true);
+  });
+
   it('cancels with no body at all', async () => {
     const { appointmentId, slotId } = await booked();
     const res = await post(`/fhir/Appointment/${appointmentId}/$cancel`, amy.token);

@@ -102,6 +102,9 @@ describe('GET /auth/logout with an id_token_hint', () => {
     await expectOAuthError(await refresh(gw, portal, tokens.refresh_token), 400, 'invalid_grant');
     // The old cookie, replayed, no longer signs anyone in.
     expect(await nextStepWith(cookiesBefore)).toBe('sign-in');
+    const { events } = await gw.store.audit.list({ category: 'login', action: 'sign-out' }, { limit: 10 });
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ outcome: 'success', clientId: PORTAL_CLIENT_ID, userId: decodeJwt(tokens.id_token).sub, detail: 'id_token_hint' });
   });
 
   it('accepts a POSTed logout and an expired id_token as the hint', async () => {

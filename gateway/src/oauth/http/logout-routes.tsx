@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { raw } from 'hono/html';
+import { recordAudit, requestOrigin } from '../../audit/record-audit.ts';
 import { ErrorPage } from '../../ui/error-page.tsx';
 import { LogoutConfirmPage, SignedOutPage } from '../../ui/logout-pages.tsx';
 import { logOutWithHint, logoutCsrf, LogoutProblem, postLogoutRedirect, readLogoutRequest, verifyIdTokenHint, type LogoutDeps, type LogoutRequest } from '../logout.ts';
@@ -42,6 +43,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps): Hono {
       }
       const { browserSessionEnded } = await logOutWithHint(hint, browserSession, deps);
       if (browserSessionEnded || (secret && !browserSession)) clearCookie();
+      await audited(c, { userId: hint.sub, clientId: hint.clientId, grantId: hint.grantId ?? null, detail: 'id_token_hint' });
       return finish(c, hint.clientId, request);
     }
 
@@ -56,6 +58,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps): Hono {
       }
       await deps.store.sessions.end(browserSession.id, deps.now());
       clearCookie();
+      await audited(c, { userId: browserSession.userId, clientId: request.clientId ?? null, detail: 'confirmed' });
       return finish(c, request.clientId, request);
     }
     const target = await postLogoutRedirect(request.clientId, request, deps.store);
@@ -70,6 +73,11 @@ export function logoutRoutes(deps: LogoutRoutesDeps): Hono {
       />,
     );
   });
+
+  /** The audit trail's `login`/`sign-out` row, written before the answer leaves. */
+  function audited(c: Context, who: { userId: string; clientId: string | null; grantId?: string | null; detail: string }) {
+    return recordAudit(deps.store.audit, { category: 'login', action: 'sign-out', outcome: 'success', ...who, ...requestOrigin(c) });
+  }
 
   /** To the app's registered post-logout URI, or the signed-out page. */
   async function finish(c: Context, clientId: string | undefined, request: LogoutRequest): Promise<Response> {
