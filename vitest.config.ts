@@ -8,7 +8,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'gateway',
-          include: ['gateway/src/**/*.test.ts', 'shared/src/**/*.test.ts', 'test/integration/**/*.test.ts'],
+          include: ['gateway/src/**/*.test.ts', 'shared/src/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/e2e/**/*.test.ts'],
           environment: 'node',
           testTimeout: 20_000,
           hookTimeout: 30_000,
