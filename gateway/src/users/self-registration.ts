@@ -35,9 +35,9 @@ export async function registerPatient(deps: SelfRegistrationDeps, input: Registr
   const given = input.givenName.trim();
   const family = input.familyName.trim();
   const email = input.email.trim();
-  if (!given || given.length > 100) throw new ValidationError('given-name', 'enter your first name');
-  if (!family || family.length > 100) throw new ValidationError('family-name', 'enter your last name');
-  if (!isPastDate(input.birthDate, deps.now())) throw new ValidationError('birth-date', 'enter your date of birth as YYYY-MM-DD');
+  if (!given || given.length > 100) throw new ValidationError('given-name', 'is required (at most 100 characters)');
+  if (!family || family.length > 100) throw new ValidationError('family-name', 'is required (at most 100 characters)');
+  if (!isPastDate(input.birthDate, deps.now())) throw new ValidationError('birth-date', 'must be a date in the past, as YYYY-MM-DD');
   if (email.length > 254 || !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(email)) throw new ValidationError('email', 'must be an email address such as name@example.org');
   checkPasswordStrength(input.password, { username: input.username, email });
   if (await deps.store.users.findByUsername(input.username.trim())) throw new ValidationError('username', 'is taken; choose another');
