@@ -140,16 +140,19 @@ function participants(patientId: string, schedule: Schedule | undefined): Appoin
   const actors = schedule?.actor ?? [];
   const practitioner = actors.find((a) => a.reference?.startsWith('Practitioner/'));
   const location = actors.find((a) => a.reference?.startsWith('Location/'));
-  return [
-    { actor: { reference: `Patient/${patientId}` }, status: 'accepted', required: 'required' },
-    ...(practitioner ? [{ actor: { reference: practitioner.reference!, ...(practitioner.display ? { display: practitioner.display } : {}) }, status: 'accepted' as const, required: 'required' as const }] : []),
-    ...(location ? [{ actor: { reference: location.reference! }, status: 'accepted' as const, required: 'information-only' as const }] : []),
-  ];
+  const list: AppointmentParticipant[] = [{ actor: { reference: `Patient/${patientId}` }, status: 'accepted', required: 'required' }];
+  if (practitioner?.reference) {
+    const actor = { reference: practitioner.reference, ...(practitioner.display ? { display: practitioner.display } : {}) };
+    list.push({ actor, status: 'accepted', required: 'required' });
+  }
+  if (location?.reference) list.push({ actor: { reference: location.reference }, status: 'accepted', required: 'information-only' });
+  return list;
 }
 
 /** Writes a new version of a resource the operation changes on its own authority (the Slot). */
 function write(deps: OperationDeps, type: 'Slot', current: StoredVersion, resource: Slot): void {
-  deps.engine.executeSync({ kind: 'update', type, id: current.id, body: resource, ifMatch: String(current.versionId) }, inner({ strict: false, returnPreference: 'minimal' }, FULL_ACCESS));
+  const interaction: Interaction = { kind: 'update', type, id: current.id, body: resource, ifMatch: String(current.versionId) };
+  deps.engine.executeSync(interaction, inner({ strict: false, returnPreference: 'minimal' }, FULL_ACCESS));
 }
 
 /**
