@@ -233,3 +233,38 @@ describe('console sign-in', () => {
     expect((await browser.get('/admin/apps')).status).toBe(303);
   });
 });
+
+describe('REQUIRE_STAFF_MFA in the console', () => {
+  it('makes staff without MFA set it up before the console opens, shows the recovery codes once, then asks for codes', async () => {
+    const strict = await startTestGateway({ REQUIRE_STAFF_MFA: 'true' });
+    try {
+      const user = await createUser(strict, { username: 'new.admin', role: 'admin' });
+      const browser = new Browser(strict);
+      const page = await browser.get('/admin/sign-in');
+      const res = await browser.post('/admin/sign-in', { csrf: csrfOf(await page.text()), username: 'new.admin', password: 'correct horse battery staple' });
+      expect(res.headers.get('location')).toBe('/admin/sign-in/otp');
+      expect((await browser.get('/admin/apps')).status).toBe(303);
+      const enrol = await (await browser.get('/admin/sign-in/otp')).text();
+      expect(enrol).toContain('Set up two-step verification');
+      expect(enrol).toContain('<svg');
+      const pending = (await strict.store.users.findById(user.id))!.totpPendingSecret!;
+      const wrong = await browser.post('/admin/sign-in/otp', { csrf: csrfOf(enrol), otp: '000000' });
+      expect(wrong.status).toBe(400);
+      const done = await browser.post('/admin/sign-in/otp', { csrf: csrfOf(enrol), otp: oneTimeCode(pending, strict.now()) });
+      expect(done.status).toBe(200);
+      const codes = [...(await done.text()).matchAll(/<li><code>([^<]+)<\/code><\/li>/g)].map((m) => m[1]);
+      expect(codes).toHaveLength(10);
+      expect((await browser.get('/admin/apps')).status).toBe(200);
+      // From now on the console asks for a code (a recovery code does too).
+      const again = new Browser(strict);
+      const signIn = await again.get('/admin/sign-in');
+      await again.post('/admin/sign-in', { csrf: csrfOf(await signIn.text()), username: 'new.admin', password: 'correct horse battery staple' });
+      const otp = await (await again.get('/admin/sign-in/otp')).text();
+      expect(otp).toContain('Enter your verification code');
+      expect((await again.post('/admin/sign-in/otp', { csrf: csrfOf(otp), otp: codes[0]! })).status).toBe(303);
+      expect((await again.get('/admin/apps')).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+});

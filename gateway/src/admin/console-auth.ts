@@ -8,6 +8,7 @@ import type { GatewayStore, UserRecord, UserRole } from '../db/store.ts';
 import type { FhirBackend } from '../fhir/interaction.ts';
 import { cookieNames } from '../oauth/http/flow-routes.tsx';
 import { constantTimeEqual, hashSecret } from '../oauth/secrets.ts';
+import { mfaRequired } from '../users/mfa.ts';
 import { consolePage, ForbiddenPage } from './console-pages.tsx';
 
 /** What every console page handler can read from the context once {@link consoleAuth} let it through. */
@@ -52,7 +53,9 @@ export async function signedInUser(c: Context, deps: Pick<ConsoleDeps, 'config' 
   if (!secret) return undefined;
   const session = await deps.store.sessions.findActive(hashSecret(secret), deps.now());
   const user = session && (await deps.store.users.findById(session.userId));
-  return session && user && user.disabledAt === null ? { session, user } : undefined;
+  // A staff session made without the second factor the practice now requires does not open the console.
+  const owesMfa = user && mfaRequired(user, deps.config.requireStaffMfa) && !user.totpSecret;
+  return session && user && user.disabledAt === null && !owesMfa ? { session, user } : undefined;
 }
 
 /** Session cookies get `Secure` and the `__Host-` prefix when the gateway is served over https. */

@@ -10,7 +10,8 @@ import { constantTimeEqual, hashSecret, newSecret } from '../oauth/secrets.ts';
 import { checkPassword } from '../oauth/sign-in/authenticate.ts';
 import { LoginThrottle } from '../oauth/sign-in/login-throttle.ts';
 import { CsrfField, Problem } from '../ui/layout.tsx';
-import { verifySecondFactor } from '../users/mfa.ts';
+import { MfaEnrolPage, RecoveryCodesPage } from '../ui/mfa-pages.tsx';
+import { beginEnrolment, confirmEnrolment, MfaError, mfaRequired, verifySecondFactor, type Enrolment } from '../users/mfa.ts';
 import { consoleKey, csrfTokenFor, formOf, sameOriginForm, secureCookies, sign, signedInUser, type ConsoleDeps } from './console-auth.ts';
 import { ConsoleLayout } from './console-layout.tsx';
 import { consolePage, ForbiddenPage } from './console-pages.tsx';
@@ -76,7 +77,8 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
       const problem = result.outcome === 'locked' ? `Too many failed sign-ins. Try again in ${minutesUntil(result.until, deps.now())}.` : 'That username and password do not match.';
       return consolePage(c, <SignInForm csrf={csrf} next={next} username={username} problem={problem} />, result.outcome === 'locked' ? 429 : 400);
     }
-    if (result.user.totpSecret) {
+    // MFA on, or staff who must set it up first (REQUIRE_STAFF_MFA): the password is half a sign-in.
+    if (result.user.totpSecret || mfaRequired(result.user, deps.config.requireStaffMfa)) {
       setCookie(c, names.pending, await pendingValue(result.user.id, getCookie(c, names.login)!), cookie(SIGN_IN_MINUTES * 60));
       return c.redirect(`/admin/sign-in/otp${next ? `?next=${encodeURIComponent(next)}` : ''}`, 303);
     }
@@ -87,7 +89,9 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
     const login = getCookie(c, names.login);
     const user = login && (await pendingUser(getCookie(c, names.pending), login));
     if (!user) return c.redirect('/admin/sign-in', 303);
-    return consolePage(c, <OneTimeCodeForm csrf={await loginToken(c)} next={c.req.query('next')} />);
+    const next = c.req.query('next');
+    if (!user.totpSecret) return consolePage(c, <EnrolForm csrf={await loginToken(c)} next={next} enrolment={await beginEnrolment(deps.store, user)} />);
+    return consolePage(c, <OneTimeCodeForm csrf={await loginToken(c)} next={next} />);
   });
 
   app.post('/sign-in/otp', async (c) => {
@@ -103,6 +107,25 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
       return consolePage(c, <OneTimeCodeForm csrf={csrf} next={next} problem="Too many failed attempts. Try again later." />, 429);
     }
     // A recovery code is accepted in place of the TOTP code, and used up (as in the app sign-in).
+    if (!user.totpSecret) {
+      // Setting MFA up: the first code from the new authenticator turns it on and completes the sign-in.
+      let codes: string[];
+      try {
+        codes = await confirmEnrolment(deps.store, user, form.get('otp') ?? '', now);
+      } catch (error) {
+        if (!(error instanceof MfaError)) throw error;
+        if (error.reason === 'invalid-code') await throttle.recordFailure(user.username, address, now);
+        const fresh = (await deps.store.users.findById(user.id))!;
+        const enrolment = fresh.totpSecret ? undefined : await beginEnrolment(deps.store, fresh);
+        if (!enrolment) return c.redirect('/admin/sign-in', 303);
+        return consolePage(c, <EnrolForm csrf={csrf} next={next} enrolment={enrolment} problem={error.message} />, 400);
+      }
+      await throttle.recordSuccess(user.username);
+      await recordAudit(deps.store.audit, { category: 'login', action: 'mfa', outcome: 'success', userId: user.id, fhirUser: user.fhirUser, detail: 'console enrolled', ...requestOrigin(c) });
+      deleteCookie(c, names.pending, { path: '/', secure });
+      await startSession(c, user, next);
+      return consolePage(c, <RecoveryCodesPage codes={codes} continueHref={nextPage(next, user)} continueLabel="Continue to the console" />);
+    }
     if (!(await verifySecondFactor(deps.store.users, user, form.get('otp') ?? '', now))) {
       await throttle.recordFailure(user.username, address, now);
       await recordAudit(deps.store.audit, { category: 'login', action: 'mfa', outcome: 'failure', userId: user.id, fhirUser: user.fhirUser, detail: 'console', ...requestOrigin(c) });
@@ -147,7 +170,7 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
     const [userId = '', expires = '', mac = ''] = (value ?? '').split('.');
     if (!constantTimeEqual(mac, sign(await key(), 'mfa-pending', `${userId}.${expires}.${login}`)) || Number(expires) <= deps.now().getTime()) return undefined;
     const user = await deps.store.users.findById(userId);
-    return user && user.disabledAt === null && user.totpSecret ? user : undefined;
+    return user && user.disabledAt === null && (user.totpSecret || mfaRequired(user, deps.config.requireStaffMfa)) ? user : undefined;
   }
 
   return app;
@@ -193,6 +216,10 @@ function SignInForm(props: { csrf: string; next?: string; username?: string; pro
       </form>
     </ConsoleLayout>
   );
+}
+
+function EnrolForm(props: { csrf: string; next?: string; enrolment: Enrolment; problem?: string }) {
+  return <MfaEnrolPage action="/admin/sign-in/otp" csrf={props.csrf} enrolment={props.enrolment} required problem={props.problem} hidden={props.next ? { next: props.next } : {}} />;
 }
 
 function OneTimeCodeForm(props: { csrf: string; next?: string; problem?: string }) {
