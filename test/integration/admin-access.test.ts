@@ -98,7 +98,7 @@ describe('console forms and CSRF', () => {
     const browser = await consoleSignIn(gw, 'admin');
     const other = await consoleSignIn(gw, 'admin');
     const { csrf: othersToken } = await consolePageOf(other, '/admin/apps');
-    for (const body of [{}, { csrf: '' }, { csrf: 'not-the-token' }, { csrf: othersToken }]) {
+    for (const body of [{}, { csrf: '' }, { csrf: 'not-the-token' }, { csrf: othersToken }] as Record<string, string>[]) {
       const res = await disable(browser, body);
       expect(res.status, JSON.stringify(body)).toBe(403);
       expect(await res.text()).toContain('This form has expired');
