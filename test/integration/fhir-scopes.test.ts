@@ -36,6 +36,8 @@ async function seeded(): Promise<TestGateway> {
   await put(observation('o2', 'P2', 'vital-signs'));
   await put(observation('of', 'P2', 'vital-signs', { focus: [{ reference: 'Patient/P1' }] }));
   await put({ resourceType: 'DocumentReference', id: 'd1', status: 'current', subject: { reference: 'Patient/P1' }, content: [{ attachment: { contentType: 'text/plain', data: 'aGk=' } }] });
+  await put({ resourceType: 'Schedule', id: 'sch-pr1', actor: [{ reference: 'Practitioner/pr1' }] });
+  await put({ resourceType: 'Schedule', id: 'sch-p2', actor: [{ reference: 'Patient/P2' }] });
   await put({ resourceType: 'DocumentReference', id: 'd2', status: 'current', subject: { reference: 'Patient/P2' }, content: [{ attachment: { contentType: 'text/plain', data: 'aGk=' } }] });
   return gw;
 }
@@ -74,6 +76,17 @@ describe('FHIR scope and compartment enforcement', () => {
       expect((await get('/fhir/DocumentReference/d2', t)).status).toBe(404);
       expect((await get('/fhir/Observation/o2/_history/1', t)).status).toBe(404);
       expect((await get('/fhir/Observation/o2/_history', t)).status).toBe(404);
+    });
+
+    it("reads a practitioner's Schedule (no patient's data, needed to book) but never another patient's", async () => {
+      const t = await as('patient/Schedule.rs', 'P1');
+      expect(await ids(await get('/fhir/Schedule?actor=Practitioner/pr1', t))).toEqual(['Schedule/sch-pr1']);
+      expect(await ids(await get('/fhir/Schedule', t))).toEqual(['Schedule/sch-pr1']);
+      expect((await get('/fhir/Schedule/sch-pr1', t)).status).toBe(200);
+      expect((await get('/fhir/Schedule/sch-p2', t)).status).toBe(404);
+      expect((await get('/fhir/Schedule?actor=Patient/P2', t)).status).toBe(403);
+      const write = await get('/fhir/Schedule/sch-pr1', t, { method: 'PUT', body: JSON.stringify({ resourceType: 'Schedule', id: 'sch-pr1', actor: [{ reference: 'Practitioner/pr1' }] }) });
+      expect(write.status).toBe(403);
     });
 
     it('API-02: reads its own patient and that patient\'s data', async () => {

@@ -30,6 +30,13 @@ export interface TokenContext {
   readonly patient?: string;
 }
 
+/**
+ * Types in the patient compartment only because they *may* name a patient: a Schedule's actor can be
+ * a patient, but a practitioner's Schedule is the practice's directory, which a patient needs to
+ * book. patient/ scopes read those in no patient's compartment too (never another patient's).
+ */
+const SHARED_WHEN_UNOWNED: ReadonlySet<ServedResourceType> = new Set(['Schedule']);
+
 const INTERACTION_WORDS: Record<Permission, string> = { c: 'create', r: 'read', u: 'update', d: 'delete', s: 'search' };
 
 /**
@@ -55,9 +62,10 @@ export function policyForToken(token: TokenContext): AccessPolicy {
           if (permission === 'r' || permission === 's') return { filters: granular(type, own) };
           throw forbidden(`patient/ scopes cannot ${INTERACTION_WORDS[permission]} ${type}, which is not patient data`);
         }
+        const orUnowned = (permission === 'r' || permission === 's') && SHARED_WHEN_UNOWNED.has(type);
         return {
           patientId: token.patient,
-          filters: [{ kind: 'compartment', patientId: token.patient!, params }, ...granular(type, own)],
+          filters: [{ kind: 'compartment', patientId: token.patient!, params, ...(orUnowned ? { orUnowned } : {}) }, ...granular(type, own)],
         };
       }
       throw forbidden(`The access token's scopes do not allow ${INTERACTION_WORDS[permission]} on ${type}`);

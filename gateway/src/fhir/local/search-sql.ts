@@ -40,6 +40,10 @@ export function whereClause(request: SearchRequest): SqlFragment {
 function compartmentSql(resourceType: string, filter: SearchFilter & { kind: 'compartment' }, drives: boolean): SqlFragment {
   const members = `SELECT x.rid FROM fhir_reference_index x WHERE x.resource_type = ? AND x.param IN (${marks(filter.params.length)}) AND x.target_id = ? AND x.target_type = 'Patient'`;
   const memberParams = [resourceType, ...filter.params, filter.patientId];
+  if (filter.orUnowned) {
+    const ownedBySomeone = `EXISTS (SELECT 1 FROM fhir_reference_index x WHERE x.rid = r.rid AND x.param IN (${marks(filter.params.length)}) AND x.target_type = 'Patient')`;
+    return { sql: `(r.rid IN (${members}) OR NOT ${ownedBySomeone})`, params: [...memberParams, ...filter.params] };
+  }
   if (resourceType === 'Patient') {
     return { sql: `(r.id = ? OR r.rid IN (${members}))`, params: [filter.patientId, ...memberParams] };
   }
@@ -92,6 +96,8 @@ function pickDriver(filters: readonly SearchFilter[]): SearchFilter | undefined 
       case 'id':
         return 5;
       case 'compartment':
+        // "or no one's" is no narrow index range: let another filter drive.
+        return f.orUnowned ? 0 : 4;
       case 'reference':
         return 4;
       case 'string':

@@ -34,7 +34,13 @@ export type SearchFilter =
   | { readonly kind: 'reference'; readonly param: string; readonly values: readonly ReferenceValue[] }
   | { readonly kind: 'missing'; readonly param: string; readonly paramType: IndexedParamType; readonly missing: boolean }
   /** Added by access control, never parsed from a query: resources in one patient's compartment. */
-  | { readonly kind: 'compartment'; readonly patientId: string; readonly params: readonly string[] }
+  | {
+      readonly kind: 'compartment';
+      readonly patientId: string;
+      readonly params: readonly string[];
+      /** Also match resources in no patient's compartment (e.g. a practitioner's Schedule). */
+      readonly orUnowned?: boolean;
+    }
   /** Added by access control (granular scopes): resources matching all filters of at least one alternative. */
   | { readonly kind: 'anyOf'; readonly alternatives: readonly (readonly SearchFilter[])[] };
 
