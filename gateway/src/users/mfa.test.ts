@@ -128,9 +128,10 @@ describe('reset', () => {
   it('turns MFA off, forgets the recovery codes and ends the sessions', async () => {
     await enrol();
     await store.sessions.insert({ id: 's1', userId: user.id, createdAt: T0, expiresAt: at(3600), endedAt: null });
-    await resetMfa(store, user.id, at(10));
+    await resetMfa(store, user.id, { userId: 'admin-1' }, at(10));
     expect(await fresh()).toMatchObject({ totpSecret: null, totpPendingSecret: null, totpLastStep: null, recoveryCodes: [] });
     expect(await store.sessions.findActive('s1', at(20))).toBeUndefined();
+    expect((await store.audit.list({ action: 'user.reset-mfa' }, { limit: 5 })).events[0]).toMatchObject({ userId: 'admin-1', detail: `user ${user.id}` });
   });
 });
 

@@ -2,7 +2,9 @@ import { createHash, randomInt } from 'node:crypto';
 import * as OTPAuth from 'otpauth';
 import QRCode from 'qrcode';
 import type { GatewayStore, UserRecord, UserRepository } from '../db/store.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 import { checkOneTimeCode } from '../oauth/sign-in/authenticate.ts';
+import type { RequestOrigin } from './invitations.ts';
 
 /**
  * Two-step verification with TOTP (RFC 6238: SHA-1, 6 digits, 30 s — what every authenticator app
@@ -95,10 +97,16 @@ export async function verifySecondFactor(users: UserRepository, user: UserRecord
   return (await users.useRecoveryCode(user.id, hashRecoveryCode(normalised))) ? 'recovery-code' : null;
 }
 
-/** Turns MFA off (an admin's reset after a lost phone): secret, pending secret and recovery codes go, and the user's sessions end. */
-export async function resetMfa(store: GatewayStore, userId: string, now: Date): Promise<UserRecord | undefined> {
+/**
+ * Turns MFA off (an admin's reset after a lost phone): secret, pending secret and recovery codes go,
+ * the user's sessions end, and the reset is audited. With `REQUIRE_STAFF_MFA`, staff set it up again
+ * at their next sign-in.
+ */
+export async function resetMfa(store: GatewayStore, userId: string, actor: { userId: string | null }, now: Date, origin: RequestOrigin = {}): Promise<UserRecord | undefined> {
   const user = await store.users.update(userId, { totpSecret: null, totpPendingSecret: null, totpLastStep: null, recoveryCodes: [] });
-  if (user) await store.users.endSessions(userId, now);
+  if (!user) return undefined;
+  await store.users.endSessions(userId, now);
+  await recordAudit(store.audit, { category: 'admin', action: 'user.reset-mfa', outcome: 'success', userId: actor.userId, fhirUser: user.fhirUser, detail: `user ${userId}`, ...origin });
   return user;
 }
 

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { requestOrigin } from '../../audit/record-audit.ts';
-import { recordAudit } from '../../audit/record-audit.ts';
 import type { UserRole } from '../../db/store.ts';
 import { DEFAULT_OPTIONS } from '../../fhir/interaction.ts';
 import { disableUser, enableUser } from '../../users/disable-user.ts';
@@ -80,8 +79,7 @@ export function usersConsoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   onUser('disable', (c, id) => disableUser(deps.store, id, { userId: c.get('user').id }, deps.now(), requestOrigin(c)));
   onUser('enable', (c, id) => enableUser(deps.store, id, { userId: c.get('user').id }, requestOrigin(c)));
   onUser('reset-mfa', async (c, id) => {
-    const user = await resetMfa(deps.store, id, deps.now());
-    await recordAudit(deps.store.audit, { category: 'admin', action: 'user.reset-mfa', outcome: 'success', userId: c.get('user').id, fhirUser: user?.fhirUser ?? null, detail: `user ${id}`, ...requestOrigin(c) });
+    const user = await resetMfa(deps.store, id, { userId: c.get('user').id }, deps.now(), requestOrigin(c));
     if (user?.email) {
       await mailer.send({
         to: user.email,

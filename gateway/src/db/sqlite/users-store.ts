@@ -63,7 +63,7 @@ export function createUsersRepositories(sqlite: SqliteDatabase, db: Db, grantSta
     },
     async update(id, changes: UserChanges, expected) {
       const conditions: SQL[] = [eq(schema.users.id, id)];
-      for (const [field, value] of Object.entries(expected ?? {}) as [keyof typeof expected & ('totpPendingSecret' | 'totpSecret'), string | null][]) {
+      for (const [field, value] of Object.entries(expected ?? {}) as ['totpPendingSecret' | 'totpSecret', string | null][]) {
         conditions.push(value === null ? isNull(schema.users[field]) : eq(schema.users[field], value));
       }
       const { recoveryCodes, ...rest } = changes;
