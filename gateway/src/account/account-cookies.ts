@@ -60,6 +60,11 @@ export function accountCookies(deps: { config: Config; store: GatewayStore; now:
       return user && user.disabledAt === null ? user : undefined;
     },
 
+    /** What ties an MFA enrolment to this browser (the browser cookie's value). */
+    binding(c: Context): string {
+      return browserValue(c);
+    },
+
     clearTicket(c: Context): void {
       deleteCookie(c, names.ticket, { path: '/', secure });
     },

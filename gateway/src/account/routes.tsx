@@ -88,7 +88,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
     if (user.totpSecret) {
       return c.html(<AccountMessagePage title="Two-step verification is on" message="Your account already has two-step verification. If you lost your phone, sign in with a recovery code, or ask your practice to reset it." link={signInFor(user)} />);
     }
-    const enrolment = await beginEnrolment(deps.store, user);
+    const enrolment = await beginEnrolment(deps.store, user, cookies.binding(c));
     return c.html(<MfaEnrolPage action="/account/mfa" csrf={await cookies.formToken(c)} enrolment={enrolment} required={mfaRequired(user, deps.config.requireStaffMfa)} problem={problem} />, problem ? 400 : 200);
   };
 
@@ -122,7 +122,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
     if (await throttle.lockedUntil(user.username, address, now)) return enrolPage(c, user, 'Too many failed attempts. Try again later.');
     let codes: string[];
     try {
-      codes = await confirmEnrolment(deps.store, user, form.get('otp') ?? '', now);
+      codes = await confirmEnrolment(deps.store, user, form.get('otp') ?? '', now, cookies.binding(c));
     } catch (error) {
       if (!(error instanceof MfaError)) throw error;
       if (error.reason === 'invalid-code') await throttle.recordFailure(user.username, address, now);

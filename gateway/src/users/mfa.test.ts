@@ -35,9 +35,19 @@ describe('enrolment', () => {
     expect(first.secret).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
     expect(first.otpauthUri).toMatch(/^otpauth:\/\/totp\/Portico:dr\.kim\?.*secret=[A-Z2-7]{32}/);
     expect(first.qrSvg).toMatch(/^<svg[^>]*>[\s\S]*<path[\s\S]*<\/svg>\s*$/);
-    expect((await fresh()).totpPendingSecret).toBe(first.secret.replace(/ /g, ''));
+    expect((await fresh()).totpPendingSecret).toMatch(new RegExp(`^${first.secret.replace(/ /g, '')}:[0-9a-f]{64}$`));
     expect((await fresh()).totpSecret).toBeNull();
     expect((await beginEnrolment(store, await fresh())).secret).toBe(first.secret);
+  });
+
+  it('shows a pending secret again only where it was shown: elsewhere a new one replaces it', async () => {
+    const seenByA = await beginEnrolment(store, user, 'browser A');
+    const seenByB = await beginEnrolment(store, await fresh(), 'browser B');
+    expect(seenByB.secret).not.toBe(seenByA.secret);
+    await expect(confirmEnrolment(store, await fresh(), codeFor(seenByA.secret, T0), T0, 'browser A')).rejects.toThrow('restarted elsewhere');
+    await expect(confirmEnrolment(store, await fresh(), codeFor(seenByB.secret, T0), T0, 'browser A')).rejects.toThrow('restarted elsewhere');
+    expect(await confirmEnrolment(store, await fresh(), codeFor(seenByB.secret, T0), T0, 'browser B')).toHaveLength(10);
+    expect((await fresh()).totpSecret).toBe(seenByB.secret.replace(/ /g, ''));
   });
 
   it('turns MFA on with a first code: ten recovery codes shown once, stored as SHA-256 hashes', async () => {

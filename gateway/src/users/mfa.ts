@@ -45,15 +45,19 @@ export interface Enrolment {
 }
 
 /**
- * Starts (or shows again) enrolment: a new pending secret, or the one already pending so that a
- * reload does not invalidate what the person just scanned.
+ * Starts (or shows again) enrolment. `binding` names where it happens (the sign-in flow, the
+ * browser): the secret already pending is shown again only there — so a reload or a mistyped code
+ * does not invalidate what the person scanned — and anywhere else a new one replaces it. Otherwise
+ * someone who once saw a pending secret (knowing the password) could wait for its owner to confirm
+ * that very secret, and share their second factor without anyone noticing.
  */
-export async function beginEnrolment(store: GatewayStore, user: UserRecord): Promise<Enrolment> {
+export async function beginEnrolment(store: GatewayStore, user: UserRecord, binding = ''): Promise<Enrolment> {
   if (user.totpSecret) throw new MfaError('already-enrolled', 'Two-step verification is already on for this account.');
-  let secret = user.totpPendingSecret;
+  const pending = pendingOf(user);
+  let secret = pending && pending.binding === bindingHash(binding) ? pending.secret : null;
   if (!secret) {
     secret = new OTPAuth.Secret({ size: 20 }).base32;
-    await store.users.update(user.id, { totpPendingSecret: secret });
+    await store.users.update(user.id, { totpPendingSecret: `${secret}:${bindingHash(binding)}` });
   }
   const totp = totpOf(secret, user.username);
   const otpauthUri = totp.toString();
@@ -66,19 +70,19 @@ export async function beginEnrolment(store: GatewayStore, user: UserRecord): Pro
  * time step counts as used, and the user gets {@link RECOVERY_CODE_COUNT} recovery codes — returned
  * here once, stored only as SHA-256 hashes.
  */
-export async function confirmEnrolment(store: GatewayStore, user: UserRecord, code: string, now: Date): Promise<string[]> {
+export async function confirmEnrolment(store: GatewayStore, user: UserRecord, code: string, now: Date, binding = ''): Promise<string[]> {
   if (user.totpSecret) throw new MfaError('already-enrolled', 'Two-step verification is already on for this account.');
-  const pending = user.totpPendingSecret;
-  if (!pending) throw new MfaError('not-enrolling', 'Start again: there is no authenticator being set up.');
-  const step = matchingStep(pending, code, now);
+  const pending = pendingOf(user);
+  if (!pending || pending.binding !== bindingHash(binding)) throw new MfaError('not-enrolling', 'This setup was restarted elsewhere. Scan the new code on this page.');
+  const step = matchingStep(pending.secret, code, now);
   if (step === null) throw new MfaError('invalid-code', 'That code does not match. Enter the current 6-digit code from your authenticator app.');
   const codes = newRecoveryCodes();
   // Compare-and-set on the pending secret: of two concurrent confirmations one wins, so the codes
   // shown are the codes stored.
   const updated = await store.users.update(
     user.id,
-    { totpSecret: pending, totpPendingSecret: null, totpLastStep: step, recoveryCodes: codes.map(hashRecoveryCode) },
-    { totpPendingSecret: pending, totpSecret: null },
+    { totpSecret: pending.secret, totpPendingSecret: null, totpLastStep: step, recoveryCodes: codes.map(hashRecoveryCode) },
+    { totpPendingSecret: user.totpPendingSecret, totpSecret: null },
   );
   if (!updated) throw new MfaError('not-enrolling', 'This setup was already finished or restarted. Reload the page.');
   return codes;
@@ -108,6 +112,16 @@ export async function resetMfa(store: GatewayStore, userId: string, actor: { use
   await store.users.endSessions(userId, now);
   await recordAudit(store.audit, { category: 'admin', action: 'user.reset-mfa', outcome: 'success', userId: actor.userId, fhirUser: user.fhirUser, detail: `user ${userId}`, ...origin });
   return user;
+}
+
+/** The pending secret and the hash of the binding it was shown under (stored as `SECRET:HASH`). */
+function pendingOf(user: UserRecord): { secret: string; binding: string } | null {
+  const [secret, binding = ''] = (user.totpPendingSecret ?? '').split(':');
+  return secret ? { secret, binding } : null;
+}
+
+function bindingHash(binding: string): string {
+  return createHash('sha256').update(`mfa-enrolment\n${binding}`).digest('hex');
 }
 
 /** `xxxxx-xxxxx`: 10 characters of a 31-letter alphabet, about 50 bits. */

@@ -147,7 +147,7 @@ export async function confirmMfaInFlow(
   if (await deps.throttle.lockedUntil(user.username, address, now)) throw new FlowProblem('Too many failed attempts. Try again later.');
   let recoveryCodes: string[];
   try {
-    recoveryCodes = await confirmEnrolment(deps.store, user, code, now);
+    recoveryCodes = await confirmEnrolment(deps.store, user, code, now, flow.id);
   } catch (error) {
     if (!(error instanceof MfaError)) throw error;
     if (error.reason === 'invalid-code') await deps.throttle.recordFailure(user.username, address, now);

@@ -94,7 +94,7 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
       case 'enrol-mfa': {
         const pending = await deps.store.users.findById(flow.pendingUserId!);
         if (!pending) return c.redirect(`/auth/flow/${flow.id}`, 303);
-        return c.html(<MfaEnrolPage action={`${base}/enrol-mfa`} csrf={flow.csrf} enrolment={await beginEnrolment(deps.store, pending)} required problem={problem} />, problem ? 400 : 200);
+        return c.html(<MfaEnrolPage action={`${base}/enrol-mfa`} csrf={flow.csrf} enrolment={await beginEnrolment(deps.store, pending, flow.id)} required problem={problem} />, problem ? 400 : 200);
       }
       case 'pick-patient': {
         const query = c.req.query('q') ?? '';
