@@ -19,7 +19,7 @@ export default defineConfig({
       'isomorphic-webcrypto': fileURLToPath(new URL('./src/smart/webcrypto.ts', import.meta.url)),
     },
   },
-  build: { target: 'es2022', sourcemap: false },
+  build: { target: 'es2022', sourcemap: false, manifest: true },
   plugins: [
     preact(),
     VitePWA({
