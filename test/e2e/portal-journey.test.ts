@@ -1,7 +1,10 @@
 import type { Bundle, Slot } from 'fhir/r4';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../helpers/browser.ts';
+import { launchPersistentChromium } from '../helpers/browser.ts';
 import { json } from '../helpers/gateway.ts';
 import { AMY, checkPage, MOBILE, navigate, PageProblems, signInToPortal, startPortalGateway, waitForServiceWorker, type PortalGateway } from '../helpers/portal.ts';
 
@@ -11,25 +14,47 @@ import { AMY, checkPage, MOBILE, navigate, PageProblems, signInToPortal, startPo
  * offline reading, sign-out. Every page is screenshotted and checked with axe.
  */
 let portal: PortalGateway;
-let chromium: Browser;
+let profile: string;
 let context: BrowserContext;
 let page: Page;
 let problems: PageProblems;
 
 beforeAll(async () => {
-  [portal, chromium] = await Promise.all([startPortalGateway(), launchChromium()]);
-  context = await chromium.newContext({ viewport: MOBILE, isMobile: true, hasTouch: true, timezoneId: 'UTC', locale: 'en-GB' });
+  // An ordinary profile, not an off-the-record context: Chromium offers to install only there.
+  profile = fs.mkdtempSync(path.join(os.tmpdir(), 'portico-portal-profile-'));
+  [portal, context] = await Promise.all([
+    startPortalGateway(),
+    launchPersistentChromium(profile, { viewport: MOBILE, isMobile: true, hasTouch: true, timezoneId: 'UTC', locale: 'en-GB' }),
+  ]);
   problems = new PageProblems().watch(context);
-  page = await context.newPage();
+  page = context.pages()[0] ?? (await context.newPage());
 });
 afterAll(async () => {
-  await chromium?.close();
+  await context?.close();
   await portal?.close();
+  if (profile) fs.rmSync(profile, { recursive: true, force: true });
 });
 
 const fhirSearch = async <T>(path: string) => (await json<Bundle>(await portal.gw.fhir(path))).entry?.map((e) => e.resource as T) ?? [];
 
 describe('the patient portal at 390 px in Chromium', { timeout: 120_000 }, () => {
+  it('is installable: no installability errors, and a manifest for a standalone app with its icons', async () => {
+    await page.goto(`${portal.base}/portal/`);
+    await waitForServiceWorker(page);
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: unknown[] };
+    expect(installabilityErrors).toEqual([]);
+    await cdp.detach();
+
+    const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+    const manifest = await json(await fetch(new URL(href!, `${portal.base}/portal/`)));
+    expect(manifest).toMatchObject({ id: '/portal/', name: 'Portico patient portal', short_name: 'Portico', start_url: '/portal/', scope: '/portal/', display: 'standalone' });
+    expect(manifest.theme_color).toMatch(/^#[0-9a-f]{6}$/i);
+    const icons = manifest.icons as { sizes: string; purpose?: string; src: string }[];
+    expect(icons.map((i) => `${i.sizes} ${i.purpose ?? 'any'}`).sort()).toEqual(['192x192 any', '512x512 any', '512x512 maskable']);
+    for (const icon of icons) expect((await fetch(new URL(icon.src, `${portal.base}/portal/`))).headers.get('content-type')).toBe('image/png');
+  });
+
   it('signs in through the gateway’s sign-in and consent pages and lands on home', async () => {
     await signInToPortal(page, portal.base, {
       onPage: async (step) => {
@@ -152,21 +177,32 @@ describe('the patient portal at 390 px in Chromium', { timeout: 120_000 }, () =>
     await page.getByRole('region', { name: 'Blood pressure' }).locator('.latest').waitFor();
     await page.goto(`${portal.base}/portal/`);
     await expect.poll(() => page.locator('.glance dd').count()).toBeGreaterThan(0);
-    const latestWeight = (await page.locator('.glance div').filter({ hasText: 'Weight' }).locator('dd').textContent())!;
+    await page.waitForLoadState('networkidle');
+    const weight = page.locator('.glance div').filter({ hasText: 'Weight' }).locator('dd');
+    const latestWeight = (await weight.textContent())!;
+    expect(await page.evaluate(() => caches.keys())).toContain(`portico-data-${AMY.patientId}`);
 
     await context.setOffline(true);
-    await page.reload();
-    await page.getByRole('heading', { level: 1, name: 'Hello, Amy' }).waitFor();
-    const banner = page.getByRole('status').filter({ hasText: 'Offline' });
-    await expect.poll(() => banner.textContent()).toMatch(/^Offline — last updated \w{3}, \d{1,2} \w{3} \d{4}, \d{2}:\d{2}\. Booking, cancelling/);
-    await expect.poll(() => page.locator('.glance div').filter({ hasText: 'Weight' }).locator('dd').textContent()).toBe(latestWeight);
-    await checkPage(page, 'home-offline');
+    try {
+      await page.reload();
+      await page.getByRole('heading', { level: 1, name: 'Hello, Amy' }).waitFor();
+      const banner = page.getByRole('status').filter({ hasText: 'Offline' });
+      await expect.poll(() => banner.textContent()).toMatch(/^Offline — last updated \w{3}, \d{1,2} \w{3,4} \d{4}, \d{2}:\d{2}\. Booking, cancelling/);
+      await expect.poll(() => weight.textContent()).toBe(latestWeight);
+      await checkPage(page, 'home-offline');
 
-    await navigate(page, 'Vital signs', 'Vital signs');
-    await page.getByRole('region', { name: 'Blood pressure' }).locator('svg circle.point').first().waitFor();
-    expect(await page.getByRole('button', { name: 'Save reading' }).isDisabled()).toBe(true);
-    await checkPage(page, 'vitals-offline');
-    await context.setOffline(false);
+      await navigate(page, 'Vital signs', 'Vital signs');
+      await page.getByRole('region', { name: 'Blood pressure' }).locator('svg circle.point').first().waitFor();
+      expect(await page.getByRole('button', { name: 'Save reading' }).isDisabled()).toBe(true);
+      await checkPage(page, 'vitals-offline');
+      await navigate(page, 'Appointments', 'Appointments');
+      await page.getByRole('region', { name: 'Upcoming' }).waitFor();
+      for (const cancel of await page.getByRole('button', { name: /^Cancel appointment on / }).all()) expect(await cancel.isDisabled()).toBe(true);
+      expect(await page.getByRole('link', { name: 'Book an appointment' }).getAttribute('aria-disabled')).toBe('true');
+    } finally {
+      await context.setOffline(false);
+    }
+    problems.check();
   });
 
   it('signs out and leaves no health data in the browser; the refresh token is refused', async () => {

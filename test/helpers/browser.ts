@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's Chromium (CI installs it); playwright-core downloads no browser of its own. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -11,6 +11,14 @@ export const ARTIFACTS = new URL('../artifacts/', import.meta.url);
 /** A headless Chromium; close it in afterAll. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+}
+
+/**
+ * A headless Chromium with an ordinary (not off-the-record) profile in `userDataDir`: what Chromium
+ * requires before it calls a web app installable. Close the context in afterAll.
+ */
+export function launchPersistentChromium(userDataDir: string, options: Parameters<typeof chromium.launchPersistentContext>[1] = {}): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, args: ARGS, headless: true, ...options });
 }
 
 /** Saves a full-page screenshot as test/artifacts/NAME.png. */
