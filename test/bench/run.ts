@@ -10,6 +10,7 @@ import { signAccessToken } from '../../gateway/src/oauth/tokens/access-token.ts'
 import { benchData } from './bench-data.ts';
 import { formThroughput, latency, throughput, type LoadResult, type Target } from './load.ts';
 import { oauthFixtures } from './oauth-fixtures.ts';
+import { portalBenchmarks } from './portal.ts';
 import { freePort, startServer, stop } from './processes.ts';
 
 /**
@@ -26,6 +27,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '8' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
+    // `gateway` or `portal` runs only that part (the portal's: bundle sizes and Lighthouse, test/bench/portal.ts).
+    only: { type: 'string', default: 'all' },
   },
 });
 const patients = Number(values.patients);
@@ -165,7 +168,12 @@ function report(rows: readonly Row[], patientCount: number): void {
   fs.writeFileSync(path.join(dataDir, 'results.json'), JSON.stringify({ machine, date: new Date().toISOString(), rows }, null, 2));
 }
 
-main().catch((error) => {
+async function portal(): Promise<void> {
+  if (values.only === 'gateway') return;
+  process.stdout.write(`\nPatient portal\n\n${(await portalBenchmarks()).join('\n')}\n`);
+}
+
+(values.only === 'portal' ? Promise.resolve() : main()).then(portal).catch((error) => {
   process.stderr.write(`benchmark failed: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);
 });
