@@ -7,9 +7,10 @@ import { ConsoleLayout } from './console-layout.tsx';
  * Renders a console page: never cached (it shows who is signed in and practice data), status as given.
  * Framing is refused by the app-wide page headers (`frame-ancestors 'none'`, `X-Frame-Options: DENY`).
  */
-export function consolePage(c: Context, page: JSX.Element, status: 200 | 400 | 403 | 404 | 409 | 429 = 200): Response | Promise<Response> {
+export async function consolePage(c: Context, page: JSX.Element, status: 200 | 400 | 403 | 404 | 409 | 429 = 200): Promise<Response> {
   c.header('Cache-Control', 'no-store');
-  return c.html(page, status);
+  // JSX renders no doctype; without one browsers lay the page out in quirks mode.
+  return c.html(`<!doctype html>${await page}`, status);
 }
 
 /** 403: signed in, but the console (or this part of it) is not for this role, or a form's CSRF token did not match. */

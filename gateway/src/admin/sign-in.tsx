@@ -90,7 +90,7 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
     const user = login && (await pendingUser(getCookie(c, names.pending), login));
     if (!user) return c.redirect('/admin/sign-in', 303);
     const next = c.req.query('next');
-    if (!user.totpSecret) return consolePage(c, <EnrolForm csrf={await loginToken(c)} next={next} enrolment={await beginEnrolment(deps.store, user)} />);
+    if (!user.totpSecret) return consolePage(c, <EnrolForm csrf={await loginToken(c)} next={next} enrolment={await beginEnrolment(deps.store, user, login)} />);
     return consolePage(c, <OneTimeCodeForm csrf={await loginToken(c)} next={next} />);
   });
 
@@ -111,12 +111,13 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
       // Setting MFA up: the first code from the new authenticator turns it on and completes the sign-in.
       let codes: string[];
       try {
-        codes = await confirmEnrolment(deps.store, user, form.get('otp') ?? '', now);
+        // Bound to this browser's login cookie: a secret shown to another browser is never the one confirmed.
+        codes = await confirmEnrolment(deps.store, user, form.get('otp') ?? '', now, getCookie(c, names.login)!);
       } catch (error) {
         if (!(error instanceof MfaError)) throw error;
         if (error.reason === 'invalid-code') await throttle.recordFailure(user.username, address, now);
         const fresh = (await deps.store.users.findById(user.id))!;
-        const enrolment = fresh.totpSecret ? undefined : await beginEnrolment(deps.store, fresh);
+        const enrolment = fresh.totpSecret ? undefined : await beginEnrolment(deps.store, fresh, getCookie(c, names.login)!);
         if (!enrolment) return c.redirect('/admin/sign-in', 303);
         return consolePage(c, <EnrolForm csrf={csrf} next={next} enrolment={enrolment} problem={error.message} />, 400);
       }
