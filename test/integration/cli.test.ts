@@ -343,3 +343,25 @@ describe('the database file', () => {
     for (const file of files) expect(fs.statSync(path.join(path.dirname(dbFile), file)).mode & 0o777, file).toBe(0o600);
   });
 });
+
+describe('audit verify', () => {
+  it('confirms an intact hash chain, and names the first row after someone edited the file', async () => {
+    // Something to chain: an admin action recorded by the command line itself.
+    output(await cli('grants', 'revoke', '--client', 'no-such-app'));
+    const intact = output(await cli('audit', 'verify'));
+    expect(intact.ok).toBe(true);
+    expect(intact.checked).toBeGreaterThanOrEqual(1);
+
+    const db = new Database(dbFile);
+    try {
+      db.exec('DROP TRIGGER audit_events_no_update');
+      db.prepare("UPDATE audit_events SET outcome = 'failure' WHERE seq = (SELECT min(seq) FROM audit_events)").run();
+    } finally {
+      db.close();
+    }
+    const altered = await cli('audit', 'verify');
+    expect(altered.code).toBe(1);
+    expect(altered.stdout).toBe('');
+    expect(altered.stderr).toMatch(/^error: the audit trail was altered: the chain breaks at row \d+/);
+  });
+});

@@ -244,4 +244,28 @@ const grantsRevoke: Command<{ clientId: string; patientId?: string }> = {
   },
 };
 
-export const COMMANDS: readonly Command<any>[] = [clientAdd, clientToken, userAdd, userInvite, launch, grantsRevoke, seedDemoCommand, keysRotate];
+const auditVerify: Command<Record<string, never>> = {
+  name: 'audit verify',
+  usage: '(re-computes the audit trail\'s hash chain; fails naming the first edited or missing row)',
+  parse(argv) {
+    options(argv, {});
+    return {};
+  },
+  async run(gateway) {
+    const result = await gateway.store.audit.verifyChain();
+    if (!result.ok) throw new Error(`the audit trail was altered: the chain breaks at row ${result.brokenAt} (of ${result.checked} checked)`);
+    return { ok: true, checked: result.checked };
+  },
+};
+
+export const COMMANDS: readonly Command<any>[] = [
+  clientAdd,
+  clientToken,
+  userAdd,
+  userInvite,
+  launch,
+  grantsRevoke,
+  seedDemoCommand,
+  keysRotate,
+  auditVerify,
+];

@@ -87,6 +87,11 @@ export interface AuditRepository {
   accessSummary(clientId: string, patientId: string): Promise<AccessSummaryRow[]>;
   /** Time of the app's last successful `rest` event for the patient, if any. */
   lastUsed(clientId: string, patientId: string): Promise<Date | undefined>;
+  /**
+   * Re-computes the rows' hash chain (security checklist AU5): `ok` false names the first row that
+   * was edited, or follows a removed one.
+   */
+  verifyChain(): Promise<{ readonly ok: boolean; readonly checked: number; readonly brokenAt?: number }>;
   /** How many requests of the app for the patient were refused (`rest`/`token` action `refused`) since `since`. */
   refusedSince(clientId: string, patientId: string, since: Date): Promise<number>;
 }

@@ -8,6 +8,7 @@ import type {
   AuditRepository,
   NewAuditEvent,
 } from '../audit-records.ts';
+import { CHAIN_START, chainHash, verifyChain } from '../../audit/audit-chain.ts';
 import type { SqliteDatabase } from './connection.ts';
 
 /**
@@ -56,8 +57,11 @@ export const MAX_AUDIT_PAGE = 1000;
 export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAuditRepository {
   const insert = sqlite.prepare(
     `INSERT INTO audit_events (id, recorded_at, category, action, outcome, user_id, fhir_user, client_id, grant_id, patient_id,
-       resource_type, resource_id, source_address, request_id, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       resource_type, resource_id, source_address, request_id, detail, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  // Read inside the write transaction, so another process appending meanwhile cannot fork the chain.
+  const lastHash = sqlite.prepare('SELECT hash FROM audit_events ORDER BY seq DESC LIMIT 1').pluck();
+  const chainRows = sqlite.prepare('SELECT * FROM audit_events ORDER BY seq');
   const byId = sqlite.prepare('SELECT * FROM audit_events WHERE id = ?');
   const summary = sqlite.prepare(
     `SELECT resource_type, action, count(*) AS n, min(recorded_at) AS first_at, max(recorded_at) AS last_at FROM audit_events
@@ -87,7 +91,8 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
 
   const completed = (event: NewAuditEvent): AuditEventRecord => ({ ...event, id: event.id ?? randomUUID(), recordedAt: event.recordedAt ?? new Date() });
   const appendSync = (event: NewAuditEvent): AuditEventRecord => insertRecord(completed(event));
-  const insertRecord = (record: AuditEventRecord): AuditEventRecord => {
+  const insertLinked = (record: AuditEventRecord): AuditEventRecord => {
+    const prevHash = (lastHash.get() as string | null | undefined) ?? CHAIN_START;
     insert.run(
       record.id,
       record.recordedAt.getTime(),
@@ -104,9 +109,13 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
       record.sourceAddress,
       record.requestId,
       record.detail,
+      prevHash,
+      chainHash(record, prevHash),
     );
     return record;
   };
+  // A savepoint of its own: reading the last link and adding the next are one step.
+  const insertRecord = sqlite.transaction(insertLinked);
 
   // Group commit. Outside a transaction each INSERT would be a commit of its own — a WAL write of
   // the row's page and six index pages, 10–40× the INSERT itself — on every FHIR read. Appends made
@@ -167,6 +176,15 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
     async findById(id) {
       const row = byId.get(id) as Row | undefined;
       return row && toRecord(row);
+    },
+    async verifyChain() {
+      return verifyChain(
+        (function* () {
+          for (const row of chainRows.iterate() as Iterable<Row & { prev_hash: string | null; hash: string | null }>) {
+            yield { seq: row.seq, record: toRecord(row), prevHash: row.prev_hash, hash: row.hash };
+          }
+        })(),
+      );
     },
     async accessSummary(clientId, patientId) {
       const rows = summary.all(clientId, patientId) as { resource_type: string; action: string; n: number; first_at: number; last_at: number }[];

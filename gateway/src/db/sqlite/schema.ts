@@ -248,6 +248,10 @@ export const auditEvents = sqliteTable(
     requestId: text('request_id'),
     /** A short, PHI-free description (e.g. the scope removed, the HTTP status of a refusal). */
     detail: text('detail'),
+    /** The previous row's `hash`: the rows form a chain, so an edited or removed row is detectable. */
+    prevHash: text('prev_hash'),
+    /** SHA-256 of this row's fields and `prev_hash` (see audit/audit-chain.ts). */
+    hash: text('hash'),
   },
   (t) => [
     index('audit_recorded').on(t.recordedAt),
