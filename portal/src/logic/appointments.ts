@@ -1,7 +1,9 @@
 import type { Appointment } from 'fhir/r4';
 import { idOf } from './names.ts';
 
-const CLOSED = new Set(['cancelled', 'noshow', 'entered-in-error', 'fulfilled', 'checked-in', 'arrived']);
+/** Statuses of appointments that are cancelled or done: never "upcoming". */
+export const CLOSED_STATUSES: readonly Appointment['status'][] = ['cancelled', 'noshow', 'entered-in-error', 'fulfilled', 'checked-in', 'arrived'];
+const CLOSED = new Set<string>(CLOSED_STATUSES);
 
 /** An appointment the patient can still go to: not cancelled or done, and not over yet. */
 export function isUpcoming(appointment: Appointment, now: Date): boolean {

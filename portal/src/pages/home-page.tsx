@@ -1,20 +1,23 @@
-import type { Appointment, Observation, Patient } from 'fhir/r4';
+import type { Observation, Patient } from 'fhir/r4';
 import { PageHeading } from '../components/page-heading.tsx';
 import { ErrorNotice, Loading } from '../components/status.tsx';
-import { loadAppointments } from '../fhir/appointments.ts';
+import { loadNextAppointment } from '../fhir/appointments.ts';
 import { loadNotes } from '../fhir/notes.ts';
 import { loadPatient } from '../fhir/patient.ts';
-import { loadPractitioners } from '../fhir/practitioners.ts';
-import { loadVitals } from '../fhir/vitals.ts';
+import { loadLatestVitals } from '../fhir/vitals.ts';
 import { formatDate, formatDateTime } from '../lib/format.ts';
 import { useLoad } from '../lib/use-load.ts';
-import { practitionerOf, splitAppointments } from '../logic/appointments.ts';
+import { practitionerOf } from '../logic/appointments.ts';
 import { displayName } from '../logic/names.ts';
 import { pressurePoints, quantityPoints, unitLabel } from '../logic/vital-series.ts';
 import { VITAL_SIGNS } from '@portico/shared/fhir/vital-signs';
 import { usePortal } from '../portal-context.ts';
 
-/** Home: who is signed in, the next appointment, the latest vitals and unread notes. */
+/**
+ * Home: who is signed in, the next appointment, the latest vitals and unread notes. Each part asks
+ * the server only for what it shows; the lead line and the cards keep their room while loading so
+ * nothing below them jumps when the answers arrive.
+ */
 export default function HomePage() {
   const { api } = usePortal();
   const patient = useLoad(() => loadPatient(api), [api]);
@@ -23,8 +26,11 @@ export default function HomePage() {
   return (
     <>
       <PageHeading title="Home">{name ? `Hello, ${name.split(' ')[0]}` : 'Your health at a glance'}</PageHeading>
-      {patient.status === 'ready' && <PatientSummary patient={patient.data} />}
-      {patient.status === 'error' && <ErrorNotice error={patient.error} onRetry={patient.reload} />}
+      {patient.status === 'error' ? (
+        <ErrorNotice error={patient.error} onRetry={patient.reload} />
+      ) : (
+        <p class="lead">{patient.status === 'ready' && <PatientSummary patient={patient.data} />}</p>
+      )}
       <div class="cards">
         <NextAppointment />
         <LatestVitals />
@@ -36,34 +42,33 @@ export default function HomePage() {
 
 function PatientSummary({ patient }: { patient: Patient }) {
   return (
-    <p class="lead">
+    <>
       Signed in as <strong>{displayName(patient.name)}</strong>
       {patient.birthDate && <>, born {formatDate(`${patient.birthDate}T12:00:00Z`, 'UTC')}</>}.
-    </p>
+    </>
   );
 }
 
 function NextAppointment() {
   const { api, now, timeZone } = usePortal();
-  const data = useLoad(async () => {
-    const [appointments, names] = await Promise.all([loadAppointments(api), loadPractitioners(api)]);
-    return { next: splitAppointments(appointments, now()).upcoming[0] as Appointment | undefined, names };
-  }, [api]);
+  const data = useLoad(() => loadNextAppointment(api, now()), [api]);
   return (
     <section class="card" aria-labelledby="home-next">
       <h2 id="home-next">Next appointment</h2>
-      {data.status === 'loading' && <Loading what="appointments" />}
-      {data.status === 'error' && <ErrorNotice error={data.error} onRetry={data.reload} />}
-      {data.status === 'ready' &&
-        (data.data.next ? (
-          <p>
-            <strong>{formatDateTime(data.data.next.start!, timeZone)}</strong>
-            {practitionerOf(data.data.next) && <> with {data.data.names.get(practitionerOf(data.data.next)!) ?? 'your care provider'}</>}
-            {data.data.next.description && <> — {data.data.next.description}</>}
-          </p>
-        ) : (
-          <p>No upcoming appointments.</p>
-        ))}
+      <div class="card-body card-body-appointment">
+        {data.status === 'loading' && <Loading what="appointments" />}
+        {data.status === 'error' && <ErrorNotice error={data.error} onRetry={data.reload} />}
+        {data.status === 'ready' &&
+          (data.data.next ? (
+            <p>
+              <strong>{formatDateTime(data.data.next.start!, timeZone)}</strong>
+              {practitionerOf(data.data.next) && <> with {data.data.names.get(practitionerOf(data.data.next)!) ?? 'your care provider'}</>}
+              {data.data.next.description && <> — {data.data.next.description}</>}
+            </p>
+          ) : (
+            <p>No upcoming appointments.</p>
+          ))}
+      </div>
       <a href="/portal/appointments">See or book appointments</a>
     </section>
   );
@@ -71,13 +76,15 @@ function NextAppointment() {
 
 function LatestVitals() {
   const { api, now } = usePortal();
-  const data = useLoad(() => loadVitals(api, now()), [api]);
+  const data = useLoad(() => loadLatestVitals(api, now()), [api]);
   return (
     <section class="card" aria-labelledby="home-vitals">
       <h2 id="home-vitals">Latest vital signs</h2>
-      {data.status === 'loading' && <Loading what="vital signs" />}
-      {data.status === 'error' && <ErrorNotice error={data.error} onRetry={data.reload} />}
-      {data.status === 'ready' && <VitalsAtAGlance observations={data.data} />}
+      <div class="card-body card-body-vitals">
+        {data.status === 'loading' && <Loading what="vital signs" />}
+        {data.status === 'error' && <ErrorNotice error={data.error} onRetry={data.reload} />}
+        {data.status === 'ready' && <VitalsAtAGlance observations={data.data} />}
+      </div>
       <a href="/portal/vitals">See trends and add a reading</a>
     </section>
   );
