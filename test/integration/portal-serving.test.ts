@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { PORTAL_CLIENT_ID, PORTAL_SCOPES } from '@portico/shared/portal/portal-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../gateway/src/config.ts';
@@ -101,6 +102,100 @@ describe('the built portal at /portal/', () => {
   it('redirects /portal and / to /portal/', async () => {
     expect((await get('/portal')).headers.get('location')).toBe('/portal/');
     expect((await get('/')).headers.get('location')).toBe('/portal/');
+  });
+});
+
+describe('compressed copies of the build (portal/vite.config.ts writes .br and .gz beside text files)', () => {
+  const SCRIPT = `export const greeting = ${JSON.stringify('hello '.repeat(200))};`;
+  const SW = `self.addEventListener('install', () => ${JSON.stringify('x'.repeat(500))});`;
+  const CHROMIUM = 'gzip, deflate, br, zstd';
+
+  beforeAll(() => {
+    // Distinct marker bytes in each copy: the test sees which file went out, not just that it decodes.
+    const write = (relative: string, content: string) => {
+      fs.writeFileSync(path.join(dist, relative), content);
+      fs.writeFileSync(path.join(dist, `${relative}.br`), zlib.brotliCompressSync(`${content}/*br*/`));
+      fs.writeFileSync(path.join(dist, `${relative}.gz`), zlib.gzipSync(`${content}/*gz*/`));
+    };
+    write('assets/app-Zz99Yy88.js', SCRIPT);
+    write('sw.js', SW);
+    fs.writeFileSync(path.join(dist, 'index.html.br'), zlib.brotliCompressSync(`${INDEX}<!--br-->`));
+    fs.writeFileSync(path.join(dist, 'index.html.gz'), zlib.gzipSync(`${INDEX}<!--gz-->`));
+    fs.writeFileSync(path.join(dist, 'icon-192.png.gz'), zlib.gzipSync('not to be sent'));
+  });
+
+  afterAll(() => {
+    for (const file of ['assets/app-Zz99Yy88.js', 'sw.js', 'index.html', 'icon-192.png']) {
+      for (const suffix of ['.br', '.gz']) fs.rmSync(path.join(dist, file + suffix), { force: true });
+    }
+  });
+
+  const decoded = async (res: Response) => {
+    const body = Buffer.from(await res.arrayBuffer());
+    const encoding = res.headers.get('content-encoding');
+    if (encoding === 'br') return zlib.brotliDecompressSync(body).toString();
+    if (encoding === 'gzip') return zlib.gunzipSync(body).toString();
+    return body.toString();
+  };
+
+  it('sends the Brotli copy of an asset to a browser that accepts it, with the asset\'s type and caching', async () => {
+    const res = await get('/portal/assets/app-Zz99Yy88.js', { headers: { 'Accept-Encoding': CHROMIUM } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(res.headers.get('content-type')).toMatch(/^text\/javascript|^application\/javascript/);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    expect(Number(res.headers.get('content-length'))).toBe(fs.statSync(path.join(dist, 'assets/app-Zz99Yy88.js.br')).size);
+    expect(await decoded(res)).toBe(`${SCRIPT}/*br*/`);
+  });
+
+  it('sends the gzip copy when only gzip is accepted', async () => {
+    const res = await get('/portal/assets/app-Zz99Yy88.js', { headers: { 'Accept-Encoding': 'gzip' } });
+    expect(res.headers.get('content-encoding')).toBe('gzip');
+    expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(await decoded(res)).toBe(`${SCRIPT}/*gz*/`);
+  });
+
+  it.each([undefined, 'identity', 'deflate'])('sends the file itself for Accept-Encoding %s, still saying it varies', async (acceptEncoding) => {
+    const res = await get('/portal/assets/app-Zz99Yy88.js', acceptEncoding ? { headers: { 'Accept-Encoding': acceptEncoding } } : undefined);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(res.headers.get('vary')).toBe('Accept-Encoding');
+    expect(await res.text()).toBe(SCRIPT);
+  });
+
+  it.each(['/portal/', '/portal/apps', '/portal/notes/n-1'])('sends the app shell at %s compressed, as HTML with the portal CSP', async (p) => {
+    const res = await get(p, { headers: { 'Accept-Encoding': CHROMIUM } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(res.headers.get('vary')).toMatch(/accept-encoding/i);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await decoded(res)).toBe(`${INDEX}<!--br-->`);
+  });
+
+  it('sends the service worker compressed with its scope header and revalidation (browsers compare the decoded script)', async () => {
+    const res = await get('/portal/sw.js', { headers: { 'Accept-Encoding': CHROMIUM } });
+    expect(res.headers.get('content-encoding')).toBe('br');
+    expect(res.headers.get('content-type')).toMatch(/javascript/);
+    expect(res.headers.get('service-worker-allowed')).toBe('/portal/');
+    expect(res.headers.get('cache-control')).toBe('no-cache');
+    expect(await decoded(res)).toBe(`${SW}/*br*/`);
+  });
+
+  it('never sends a compressed copy of an image, which is compressed already', async () => {
+    const res = await get('/portal/icon-192.png', { headers: { 'Accept-Encoding': CHROMIUM } });
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47]));
+  });
+
+  it('does not serve the compressed copies as files of their own type to a browser asking for them by name', async () => {
+    // Asking for app.js.gz by name gets that file as it is (application/gzip), never decoded as JavaScript.
+    const res = await get('/portal/assets/app-Zz99Yy88.js.gz', { headers: { 'Accept-Encoding': CHROMIUM } });
+    expect(res.headers.get('content-encoding')).toBeNull();
+    expect(res.headers.get('content-type')).not.toMatch(/javascript/);
   });
 });
 
