@@ -157,7 +157,7 @@ describe('the patient portal at 390 px in Chromium', { timeout: 120_000 }, () =>
     const title = (await links.first().textContent())!.split(':')[0]!;
     await links.first().click();
     await page.getByRole('heading', { level: 1, name: title }).waitFor();
-    const text = page.getByLabel('Note text');
+    const text = page.getByRole('article', { name: title });
     expect((await text.textContent())!.length).toBeGreaterThan(40);
     await checkPage(page, 'note');
     problems.check();

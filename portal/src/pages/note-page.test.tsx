@@ -37,7 +37,7 @@ describe('notes', () => {
 
   it('shows a note’s text as text, never as HTML, and marks it read', async () => {
     const { container } = renderPage(<NotePage id="n1" />, api());
-    const body = await screen.findByLabelText('Note text');
+    const body = await screen.findByRole('article', { name: 'Progress note' });
     expect(body.textContent).toBe(text);
     expect(container.querySelector('img')).toBeNull();
     expect(container.querySelector('b')).toBeNull();

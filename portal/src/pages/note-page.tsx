@@ -47,15 +47,18 @@ export default function NotePage({ id: idProp }: { id?: string }) {
   const content = noteText(note);
   return (
     <>
-      <PageHeading title={noteTitle(note)}>{noteTitle(note)}</PageHeading>
+      <PageHeading title={noteTitle(note)} id="note-title">
+        {noteTitle(note)}
+      </PageHeading>
       <p class="muted">
         {note.description && <>{note.description} — </>}by {author}
         {note.date && <>, {formatDateTime(note.date, timeZone)}</>}
       </p>
       {content.kind === 'text' ? (
-        <div class="note-text" tabIndex={0} aria-label="Note text">
+        // An article named by the note's title; focusable so a keyboard can scroll a long note.
+        <article class="note-text" tabIndex={0} aria-labelledby="note-title">
           {content.text}
-        </div>
+        </article>
       ) : (
         <p class="notice">{content.reason}</p>
       )}
