@@ -36,6 +36,8 @@ export interface AppDeps {
 }
 
 const stylesheet = fs.readFileSync(new URL('./ui/portico.css', import.meta.url), 'utf8');
+/** The pages' icon: the portal's (portal/public/favicon.svg), so a browser shows one mark throughout. */
+const favicon = fs.readFileSync(new URL('./ui/favicon.svg', import.meta.url), 'utf8');
 
 /** The gateway's HTTP surface, built from its dependencies (no module-level state, so tests build their own). */
 export function createApp(deps: AppDeps): Hono {
@@ -48,6 +50,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
   app.get('/ui/portico.css', (c) => c.body(stylesheet, 200, { 'Content-Type': 'text/css; charset=utf-8', 'Cache-Control': 'public, max-age=3600' }));
+  app.get('/ui/favicon.svg', (c) => c.body(favicon, 200, { 'Content-Type': 'image/svg+xml', 'Cache-Control': 'public, max-age=86400' }));
   const oidc = JSON.stringify(openidConfiguration(deps.endpoints));
   app.get('/.well-known/openid-configuration', (c) => c.body(oidc, 200, { ...apiHeaders, 'Content-Type': 'application/json' }));
   app.route(

@@ -93,8 +93,6 @@ export class PageProblems {
     const attach = (page: Page) => {
       page.on('pageerror', (error) => this.errors.push(`uncaught: ${error.message}`));
       page.on('console', (message) => {
-        // Chromium asks for /favicon.ico by itself on pages without an icon (the gateway's sign-in pages): not the page's doing.
-        if (message.location().url.endsWith('/favicon.ico')) return;
         if (message.type() === 'error' && !this.expected(message)) this.errors.push(`console: ${message.text()} (${message.location().url})`);
       });
     };

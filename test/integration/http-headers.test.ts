@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { Browser, authorizeUrl, pkce, registerApp } from '../helpers/oauth.ts';
 
 describe('response headers', () => {
   let gw: TestGateway;
@@ -58,6 +59,30 @@ describe('response headers', () => {
     expect(jwks.headers.get('access-control-allow-origin')).toBe('*');
     expect(jwks.headers.get('cache-control')).toBe('public, max-age=300');
     expect(((await jwks.json()) as { keys: { alg: string }[] }).keys.map((k) => k.alg).sort()).toEqual(['ES256', 'RS256']);
+  });
+
+  it('starts every server-rendered page with one doctype (no quirks mode) and names the gateway\'s icon', async () => {
+    const app = await registerApp(gw);
+    const browser = new Browser(gw);
+    const authorize = await browser.get(authorizeUrl(gw, { client_id: app.clientId, code_challenge: pkce().challenge }));
+    expect(authorize.status).toBe(303);
+    const pages: [string, Response][] = [
+      ['sign-in (Layout)', await browser.get(authorize.headers.get('location')!)],
+      ['error (Layout)', await gw.app.request('/auth/authorize?client_id=nobody')],
+      ['signed out (Layout, logout routes)', await gw.app.request('/auth/logout')],
+      ['console sign-in (ConsoleLayout)', await gw.app.request('/admin/sign-in')],
+    ];
+    for (const [name, res] of pages) {
+      expect(res.headers.get('content-type'), name).toMatch(/^text\/html/);
+      const html = await res.text();
+      expect(html.startsWith('<!doctype html><html lang="en">'), `${name}: ${html.slice(0, 80)}`).toBe(true);
+      expect(html.match(/<!doctype/gi), name).toHaveLength(1);
+      expect(html, name).toContain('<link rel="icon" href="/ui/favicon.svg" type="image/svg+xml"/>');
+    }
+    const icon = await gw.app.request('/ui/favicon.svg');
+    expect(icon.status).toBe(200);
+    expect(icon.headers.get('content-type')).toBe('image/svg+xml');
+    expect(await icon.text()).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
   });
 
   it('sends HSTS only when the public URL is https', async () => {

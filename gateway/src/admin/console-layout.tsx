@@ -26,6 +26,7 @@ export function ConsoleLayout(props: { title: string; user?: UserRecord; csrf?: 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="referrer" content="no-referrer" />
         <title>{`${props.title} · Portico console`}</title>
+        <link rel="icon" href="/ui/favicon.svg" type="image/svg+xml" />
         <link rel="stylesheet" href="/ui/portico.css" />
         <link rel="stylesheet" href="/admin/console.css" />
       </head>

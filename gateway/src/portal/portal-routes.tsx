@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { Hono, type Context, type MiddlewareHandler } from 'hono';
-import { raw } from 'hono/html';
 import { PortalNotBuiltPage } from './portal-not-built-page.tsx';
 
 /** Where `npm run build -w portal` puts the portal, found from this module (not the working directory). */
@@ -57,7 +56,7 @@ export function portalRoutes(options: { distDir?: string } = {}): Hono {
 
   app.get('/*', async (c, next) => {
     if (!fs.existsSync(indexFile)) {
-      return c.html(<>{raw('<!doctype html>')}<PortalNotBuiltPage /></>, 503, { 'Cache-Control': 'no-store', 'Retry-After': '60' });
+      return c.html(<PortalNotBuiltPage />, 503, { 'Cache-Control': 'no-store', 'Retry-After': '60' });
     }
     const relative = c.req.path.replace(/^\/portal\/?/, '');
     files ??= serveStatic({ root: distDir, precompressed: true, rewriteRequestPath: (p) => p.replace(/^\/portal/, '') });

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
-import { raw } from 'hono/html';
 import { recordAudit, requestOrigin } from '../../audit/record-audit.ts';
 import { ErrorPage } from '../../ui/error-page.tsx';
 import { LogoutConfirmPage, SignedOutPage } from '../../ui/logout-pages.tsx';
@@ -90,7 +89,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps): Hono {
 }
 
 function page(c: Context, body: unknown, status: 200 | 400 | 403 = 200): Response | Promise<Response> {
-  return c.html(<>{raw('<!doctype html>')}{body as never}</>, status);
+  return c.html(body as never, status);
 }
 
 async function formParams(c: Context): Promise<URLSearchParams> {
