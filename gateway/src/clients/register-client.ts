@@ -50,7 +50,7 @@ export async function registerClient(store: GatewayStore, input: NewClient, now:
   const settings = checkClientSettings(input);
   const secret = settings.type === 'confidential-symmetric' ? newSecret() : undefined;
   const client: ClientRecord = {
-    clientId: randomBytes(16).toString('base64url'),
+    clientId: newClientId(),
     ...settings,
     secretHash: secret === undefined ? null : hashSecret(secret),
     createdAt: now(),
@@ -173,4 +173,15 @@ function normalizeScope(scope: string): string {
     throw new ValidationError('scope', 'scopes are printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3)');
   }
   return scopes.join(' ');
+}
+
+/**
+ * 128 random bits, base64url, never starting with `-` or `_`: an id that begins with a dash reads as
+ * an option on a command line (`npm run cli -- launch --client -x…`), one in 32 ids otherwise.
+ */
+function newClientId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (/^[A-Za-z0-9]/.test(id)) return id;
+  }
 }
