@@ -10,7 +10,12 @@ export const CHAIN_START = '0'.repeat(64);
  * removing a row from the middle, breaks every link after it; the verifier finds the first.
  */
 export function chainHash(record: AuditEventRecord, prevHash: string): string {
-  const fields = [
+  return createHash('sha256').update(JSON.stringify([...auditColumns(record), prevHash])).digest('hex');
+}
+
+/** A row's stored fields in table order (`id` … `detail`): what the store inserts and the chain hashes. */
+export function auditColumns(record: AuditEventRecord): (string | number | null)[] {
+  return [
     record.id,
     record.recordedAt.getTime(),
     record.category,
@@ -26,9 +31,7 @@ export function chainHash(record: AuditEventRecord, prevHash: string): string {
     record.sourceAddress,
     record.requestId,
     record.detail,
-    prevHash,
   ];
-  return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
 }
 
 export interface ChainVerification {

@@ -8,7 +8,7 @@ import type {
   AuditRepository,
   NewAuditEvent,
 } from '../audit-records.ts';
-import { CHAIN_START, chainHash, verifyChain } from '../../audit/audit-chain.ts';
+import { auditColumns, CHAIN_START, chainHash, verifyChain } from '../../audit/audit-chain.ts';
 import type { SqliteDatabase } from './connection.ts';
 
 /**
@@ -93,25 +93,7 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
   const appendSync = (event: NewAuditEvent): AuditEventRecord => insertRecord(completed(event));
   const insertLinked = (record: AuditEventRecord): AuditEventRecord => {
     const prevHash = (lastHash.get() as string | null | undefined) ?? CHAIN_START;
-    insert.run(
-      record.id,
-      record.recordedAt.getTime(),
-      record.category,
-      record.action,
-      record.outcome,
-      record.userId,
-      record.fhirUser,
-      record.clientId,
-      record.grantId,
-      record.patientId,
-      record.resourceType,
-      record.resourceId,
-      record.sourceAddress,
-      record.requestId,
-      record.detail,
-      prevHash,
-      chainHash(record, prevHash),
-    );
+    insert.run(...auditColumns(record), prevHash, chainHash(record, prevHash));
     return record;
   };
   // A savepoint of its own: reading the last link and adding the next are one step.
