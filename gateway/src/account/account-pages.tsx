@@ -1,4 +1,5 @@
 import type { UserRole } from '../db/store.ts';
+import { UsernamePasswordFields } from '../ui/credential-fields.tsx';
 import { CsrfField, Layout, Problem } from '../ui/layout.tsx';
 import { PASSWORD_RULE } from '../users/password-strength.ts';
 
@@ -78,10 +79,7 @@ export function AccountSignInPage(props: { action: string; csrf: string; usernam
       <Problem message={props.problem} />
       <form method="post" action={props.action}>
         <CsrfField token={props.csrf} />
-        <label for="username">Username</label>
-        <input id="username" name="username" type="text" autocomplete="username" required value={props.username ?? ''} autofocus />
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <UsernamePasswordFields username={props.username} />
         <button type="submit">Continue</button>
       </form>
     </Layout>

@@ -9,6 +9,7 @@ import { cookieNames } from '../oauth/http/flow-routes.tsx';
 import { constantTimeEqual, hashSecret, newSecret } from '../oauth/secrets.ts';
 import { checkPassword } from '../oauth/sign-in/authenticate.ts';
 import { LoginThrottle } from '../oauth/sign-in/login-throttle.ts';
+import { OneTimeCodeField, UsernamePasswordFields } from '../ui/credential-fields.tsx';
 import { CsrfField, Problem } from '../ui/layout.tsx';
 import { MfaEnrolPage, RecoveryCodesPage } from '../ui/mfa-pages.tsx';
 import { beginEnrolment, confirmEnrolment, MfaError, mfaRequired, verifySecondFactor, type Enrolment } from '../users/mfa.ts';
@@ -209,10 +210,7 @@ function SignInForm(props: { csrf: string; next?: string; username?: string; pro
       <form method="post" action="/admin/sign-in">
         <CsrfField token={props.csrf} />
         <NextField next={props.next} />
-        <label for="username">Username</label>
-        <input id="username" name="username" type="text" autocomplete="username" required value={props.username ?? ''} autofocus />
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <UsernamePasswordFields username={props.username} />
         <button type="submit">Sign in</button>
       </form>
     </ConsoleLayout>
@@ -227,13 +225,12 @@ function OneTimeCodeForm(props: { csrf: string; next?: string; problem?: string 
   return (
     <ConsoleLayout title="Verification code">
       <h1>Enter your verification code</h1>
-      <p class="muted">Open your authenticator app and enter the 6-digit code it shows for Portico.</p>
+      <p class="muted">Open your authenticator app and enter the 6-digit code it shows for Portico. Lost your phone? Enter one of your recovery codes instead.</p>
       <Problem message={props.problem} />
       <form method="post" action="/admin/sign-in/otp">
         <CsrfField token={props.csrf} />
         <NextField next={props.next} />
-        <label for="otp">Verification code</label>
-        <input id="otp" name="otp" type="text" inputmode="numeric" pattern="[0-9]{6}" autocomplete="one-time-code" required autofocus />
+        <OneTimeCodeField />
         <button type="submit">Verify</button>
       </form>
     </ConsoleLayout>

@@ -1,3 +1,4 @@
+import { OneTimeCodeField, UsernamePasswordFields } from './credential-fields.tsx';
 import { CsrfField, Layout, Problem } from './layout.tsx';
 
 /** Sign-in: `username` and `password`, posted back with the flow's CSRF token. */
@@ -8,10 +9,7 @@ export function SignInPage(props: { action: string; csrf: string; appName: strin
       <Problem message={props.problem} />
       <form method="post" action={props.action}>
         <CsrfField token={props.csrf} />
-        <label for="username">Username</label>
-        <input id="username" name="username" type="text" autocomplete="username" required value={props.username ?? ''} autofocus />
-        <label for="password">Password</label>
-        <input id="password" name="password" type="password" autocomplete="current-password" required />
+        <UsernamePasswordFields username={props.username} />
         <button type="submit">Sign in</button>
       </form>
     </Layout>
@@ -27,8 +25,7 @@ export function OneTimeCodePage(props: { action: string; csrf: string; problem?:
       <Problem message={props.problem} />
       <form method="post" action={props.action}>
         <CsrfField token={props.csrf} />
-        <label for="otp">Verification code</label>
-        <input id="otp" name="otp" type="text" autocomplete="one-time-code" autocapitalize="off" spellcheck={false} required autofocus />
+        <OneTimeCodeField />
         <button type="submit">Verify</button>
       </form>
     </Layout>
