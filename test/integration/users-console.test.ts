@@ -73,6 +73,9 @@ describe('admin', () => {
     const bad = await submitConsoleForm(browser, '/admin/users', '/admin/users/invite', { email: 'nope', role: 'practitioner', 'fhir-user': practitionerRef });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('Not invited — email: must be an email address');
+    const unknown = await submitConsoleForm(browser, '/admin/users', '/admin/users/invite', { email: 'other.doc@clinic.example', role: 'practitioner', 'fhir-user': 'Practitioner/no-such-one' });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('Not invited — fhir-user: Practitioner/no-such-one does not exist');
   });
 
   it('disables a user: their tokens are refused at /fhir, refresh fails, sign-in fails; enabling lets them sign in again', async () => {

@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { GatewayStore, UserRecord } from '../db/store.ts';
 import { DEFAULT_OPTIONS, type FhirBackend } from '../fhir/interaction.ts';
 import type { Logger } from '../log.ts';
+import { fhirDirectory } from '../oauth/authorize/fhir-directory.ts';
 import { checkPassword } from '../oauth/sign-in/authenticate.ts';
 import { LoginThrottle } from '../oauth/sign-in/login-throttle.ts';
 import { ErrorPage } from '../ui/error-page.tsx';
@@ -37,7 +38,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
   const cookies = accountCookies(deps);
   const throttle = new LoginThrottle(deps.store.loginThrottle);
   const mailer = configuredMailer(deps.config.smtp, deps.store.outbox, deps.now, deps.log);
-  const fhirUserExists = async (reference: string) => (await deps.fhir.execute(readOf(reference), DEFAULT_OPTIONS)).status === 200;
+  const fhirUserExists = fhirDirectory(deps.fhir).exists;
   const signInFor = (user: UserRecord) =>
     user.role === 'patient' ? { href: '/portal/', label: 'Go to the patient portal' } : { href: '/admin/sign-in', label: 'Sign in to the Portico console' };
   const expired = (c: Context) => c.html(<ErrorPage title="This form has expired" message="Reload the page and try again." />, 403);
@@ -189,11 +190,6 @@ function unusable(c: Context, error: unknown) {
 }
 
 /** A read of `Patient/ID` or `Practitioner/ID` (only those are ever linked). */
-function readOf(reference: string) {
-  const [type, id = ''] = reference.split('/');
-  return { kind: 'read' as const, type: type === 'Patient' ? ('Patient' as const) : ('Practitioner' as const), id };
-}
-
 /** A username made from the email, when it fits the username rule. */
 function suggestedUsername(email: string): string {
   const lower = email.trim().toLowerCase();

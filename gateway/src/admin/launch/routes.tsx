@@ -1,8 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { recordAudit, requestOrigin } from '../../audit/record-audit.ts';
 import type { ClientRecord } from '../../db/store.ts';
-import { DEFAULT_OPTIONS } from '../../fhir/interaction.ts';
-import { FhirError } from '../../fhir/errors.ts';
+import { fhirDirectory } from '../../oauth/authorize/fhir-directory.ts';
 import { createLaunch } from '../../oauth/launch.ts';
 import { ValidationError } from '../../validation-error.ts';
 import { checkCsrf, consoleAuth, formOf, type ConsoleDeps, type ConsoleEnv } from '../console-auth.ts';
@@ -20,6 +19,7 @@ const ID = /^[A-Za-z0-9\-.]{1,64}$/;
  */
 export function launchRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
+  const directory = fhirDirectory(deps.fhir);
   app.use('*', consoleAuth(deps, { roles: ['practitioner'] }), checkCsrf(deps));
 
   const launchable = async () => (await deps.store.clients.list()).filter((c) => c.launchUri !== null && c.disabledAt === null && c.grantTypes.includes('authorization_code'));
@@ -51,7 +51,7 @@ export function launchRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       if (encounter !== '' && !ID.test(encounter)) throw new ValidationError('encounter', 'choose an encounter from the list');
       const created = await createLaunch(
         { clientId, patientId, encounterId: encounter === '' ? undefined : encounter, userId: user.id },
-        { store: deps.store, fhirBaseUrl: deps.config.fhirBaseUrl, now: deps.now, lifetimeSeconds: deps.config.lifetimes.launch, resourceExists: (ref) => exists(deps, ref) },
+        { store: deps.store, fhirBaseUrl: deps.config.fhirBaseUrl, now: deps.now, lifetimeSeconds: deps.config.lifetimes.launch, resourceExists: directory.exists },
       );
       await recordAudit(deps.store.audit, {
         category: 'admin',
@@ -73,18 +73,6 @@ export function launchRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   });
 
   return app;
-}
-
-async function exists(deps: ConsoleDeps, reference: string): Promise<boolean> {
-  const [type = '', id = ''] = reference.split('/');
-  if (type !== 'Patient' && type !== 'Encounter') return false;
-  try {
-    await deps.fhir.execute({ kind: 'read', type, id }, DEFAULT_OPTIONS);
-    return true;
-  } catch (error) {
-    if (error instanceof FhirError) return false;
-    throw error;
-  }
 }
 
 function launchCsp(apps: readonly ClientRecord[]): string {

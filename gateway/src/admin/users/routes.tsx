@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { requestOrigin } from '../../audit/record-audit.ts';
 import type { UserRole } from '../../db/store.ts';
-import { DEFAULT_OPTIONS } from '../../fhir/interaction.ts';
+import { fhirDirectory } from '../../oauth/authorize/fhir-directory.ts';
 import { disableUser, enableUser } from '../../users/disable-user.ts';
 import { inviteUser } from '../../users/invitations.ts';
 import { configuredMailer } from '../../users/mailer.ts';
@@ -25,11 +25,7 @@ const NOTICES: Record<string, string> = {
 export function usersConsoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
   const mailer = configuredMailer(deps.config.smtp, deps.store.outbox, deps.now);
-  const fhirUserExists = async (reference: string) => {
-    const [type, id = ''] = reference.split('/');
-    if (type !== 'Patient' && type !== 'Practitioner') return false;
-    return (await deps.fhir.execute({ kind: 'read', type, id }, DEFAULT_OPTIONS)).status === 200;
-  };
+  const fhirUserExists = fhirDirectory(deps.fhir).exists;
   // Only these paths: the router is mounted at the console's root, next to other sections.
   for (const path of ['/users', '/users/*', '/outbox', '/outbox/*']) app.use(path, consoleAuth(deps, { roles: ['admin'] }), checkCsrf(deps));
 

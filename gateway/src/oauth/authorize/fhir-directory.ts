@@ -3,13 +3,16 @@ import { DEFAULT_OPTIONS, JsonText, type FhirBackend, type InteractionResult } f
 import { FhirError } from '../../fhir/errors.ts';
 import type { PatientChoice } from '../../ui/patient-picker-page.tsx';
 
+const LINKABLE = ['Patient', 'Practitioner', 'Encounter'] as const;
+type LinkableType = (typeof LINKABLE)[number];
+
 /**
  * What the sign-in pages look up in the FHIR store with the gateway's own authority (not a user's
  * token): patients for a clinician's picker, and display names.
  */
 export function fhirDirectory(fhir: FhirBackend) {
   const body = (result: InteractionResult) => JSON.parse(result.body instanceof JsonText ? result.body.text : JSON.stringify(result.body));
-  const read = async <T>(type: 'Patient' | 'Practitioner', id: string): Promise<T | undefined> => {
+  const read = async <T>(type: LinkableType, id: string): Promise<T | undefined> => {
     try {
       return body(await fhir.execute({ kind: 'read', type, id }, DEFAULT_OPTIONS)) as T;
     } catch (error) {
@@ -26,6 +29,14 @@ export function fhirDirectory(fhir: FhirBackend) {
     },
     async patientExists(id: string): Promise<boolean> {
       return (await read<Patient>('Patient', id)) !== undefined;
+    },
+    /**
+     * Whether `Type/id` names a live Patient, Practitioner or Encounter (what users are linked to
+     * and launches point at). A missing one is false, not the store's not-found error.
+     */
+    async exists(reference: string): Promise<boolean> {
+      const [type = '', id = ''] = reference.split('/');
+      return (LINKABLE as readonly string[]).includes(type) && (await read(type as LinkableType, id)) !== undefined;
     },
     async displayName(reference: string): Promise<string | null> {
       const [type, id = ''] = reference.split('/');
