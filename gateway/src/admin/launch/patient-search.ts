@@ -1,5 +1,7 @@
-import type { Encounter, HumanName, Patient } from 'fhir/r4';
+import type { Encounter } from 'fhir/r4';
 import { DEFAULT_OPTIONS, JsonText, type FhirBackend, type InteractionResult } from '../../fhir/interaction.ts';
+import { fhirDirectory } from '../../oauth/authorize/fhir-directory.ts';
+import type { PatientChoice } from '../../ui/patient-picker-page.tsx';
 import { ValidationError } from '../../validation-error.ts';
 
 export interface PatientSearch {
@@ -13,15 +15,10 @@ export interface EncounterChoice {
   readonly label: string;
 }
 
-export interface PatientRow {
-  readonly id: string;
-  readonly name: string;
-  readonly birthDate: string | undefined;
+export interface PatientRow extends PatientChoice {
   /** The patient's most recent encounters, newest first (for an optional encounter context). */
   readonly encounters: readonly EncounterChoice[];
 }
-
-const PAGE = 25;
 
 /**
  * Patients of the practice by name (prefix of any name part) and/or birth date, with their latest
@@ -29,16 +26,9 @@ const PAGE = 25;
  * practitioner's launch view. No criteria: the first page by family name.
  */
 export async function searchPatients(fhir: FhirBackend, search: PatientSearch): Promise<PatientRow[]> {
-  const params: [string, string][] = [['_count', String(PAGE)], ['_sort', 'family']];
-  if (search.name !== '') params.push(['name', search.name]);
-  if (search.birthDate !== '') {
-    if (!/^\d{4}(-\d{2}(-\d{2})?)?$/.test(search.birthDate)) throw new ValidationError('birthdate', 'use the form YYYY-MM-DD');
-    params.push(['birthdate', search.birthDate]);
-  }
-  const patients = entries<Patient>(await fhir.execute({ kind: 'search-type', type: 'Patient', query: params }, DEFAULT_OPTIONS));
-  return Promise.all(
-    patients.map(async (p) => ({ id: p.id!, name: nameOf(p.name) ?? p.id!, birthDate: p.birthDate, encounters: await recentEncounters(fhir, p.id!) })),
-  );
+  if (search.birthDate !== '' && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(search.birthDate)) throw new ValidationError('birthdate', 'use the form YYYY-MM-DD');
+  const patients = await fhirDirectory(fhir).searchPatients(search.name, search.birthDate);
+  return Promise.all(patients.map(async (p) => ({ ...p, encounters: await recentEncounters(fhir, p.id) })));
 }
 
 async function recentEncounters(fhir: FhirBackend, patientId: string): Promise<EncounterChoice[]> {
@@ -53,10 +43,4 @@ async function recentEncounters(fhir: FhirBackend, patientId: string): Promise<E
 function entries<T>(result: InteractionResult): T[] {
   const bundle = JSON.parse(result.body instanceof JsonText ? result.body.text : JSON.stringify(result.body)) as { entry?: { resource: T; search?: { mode?: string } }[] };
   return (bundle.entry ?? []).filter((e) => e.search?.mode !== 'include').map((e) => e.resource);
-}
-
-function nameOf(names: HumanName[] | undefined): string | null {
-  const name = names?.find((n) => n.use === 'official') ?? names?.[0];
-  if (!name) return null;
-  return name.text ?? [...(name.prefix ?? []), ...(name.given ?? []), name.family].filter(Boolean).join(' ');
 }

@@ -21,9 +21,11 @@ export function fhirDirectory(fhir: FhirBackend) {
     }
   };
   return {
-    async searchPatients(query: string): Promise<PatientChoice[]> {
+    /** Up to 25 patients by family name whose name parts start with `query` (all, when empty), optionally born on `birthDate`. */
+    async searchPatients(query: string, birthDate = ''): Promise<PatientChoice[]> {
       const params: [string, string][] = [['_count', '25'], ['_sort', 'family']];
       if (query.trim() !== '') params.push(['name', query.trim()]);
+      if (birthDate !== '') params.push(['birthdate', birthDate]);
       const bundle = body(await fhir.execute({ kind: 'search-type', type: 'Patient', query: params }, DEFAULT_OPTIONS)) as { entry?: { resource: Patient }[] };
       return (bundle.entry ?? []).map(({ resource }) => ({ id: resource.id!, name: nameOf(resource.name) ?? resource.id!, birthDate: resource.birthDate }));
     },
