@@ -96,8 +96,11 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
     insert.run(...auditColumns(record), prevHash, chainHash(record, prevHash));
     return record;
   };
-  // A savepoint of its own: reading the last link and adding the next are one step.
-  const insertRecord = sqlite.transaction(insertLinked);
+  // Reading the last link and adding the next must be one step. Inside a transaction they are (a
+  // snapshot that went stale under another process's append fails the write, never forks the chain);
+  // outside one, take the write lock first. No savepoint per row: it would double an append's cost.
+  const linkedAlone = sqlite.transaction(insertLinked);
+  const insertRecord = (record: AuditEventRecord) => (sqlite.inTransaction ? insertLinked(record) : linkedAlone.immediate(record));
 
   // Group commit. Outside a transaction each INSERT would be a commit of its own — a WAL write of
   // the row's page and six index pages, 10–40× the INSERT itself — on every FHIR read. Appends made
@@ -110,16 +113,18 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
     queue = [];
     const failed = new Map<number, unknown>();
     try {
+      // IMMEDIATE: the write lock before the first link is read (see insertRecord).
       sqlite.transaction(() => {
         batch.forEach((item, index) => {
           try {
             insertRecord(item.record);
           } catch (error) {
-            // One refused row (a constraint) fails its own request, not the others of the batch.
+            // One refused row (a constraint) fails its own request, not the others of the batch:
+            // a failed statement rolls back alone.
             failed.set(index, error);
           }
         });
-      })();
+      }).immediate();
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
