@@ -54,8 +54,14 @@ describe('SQLite audit repository', () => {
       { resourceType: 'Observation', action: 'read', count: 2, firstAt: at('2026-01-01T10:00:00Z'), lastAt: at('2026-01-02T10:00:00Z') },
       { resourceType: 'Observation', action: 'search', count: 1, firstAt: at('2026-01-03T10:00:00Z'), lastAt: at('2026-01-03T10:00:00Z') },
     ]);
-    expect(await audit.lastUsed('app', 'p1')).toEqual(at('2026-01-03T10:00:00Z'));
-    expect(await audit.lastUsed('other', 'p1')).toBeUndefined();
+    expect(await audit.lastUsed('app', ['p1', 'p2', 'p3'])).toEqual(
+      new Map([
+        ['p1', at('2026-01-03T10:00:00Z')],
+        ['p2', at('2026-01-05T10:00:00Z')],
+      ]),
+    );
+    expect(await audit.lastUsed('app', ['p2'])).toEqual(new Map([['p2', at('2026-01-05T10:00:00Z')]]));
+    expect(await audit.lastUsed('other', ['p1'])).toEqual(new Map());
     expect(await audit.refusedSince('app', 'p1', at('2026-01-04T00:00:00Z'))).toBe(1);
     expect(await audit.refusedSince('app', 'p1', at('2026-01-05T00:00:00Z'))).toBe(0);
   });

@@ -56,7 +56,7 @@ export async function findPatientApp(deps: ConnectedAppsDeps, patientId: string,
 export async function connectedApp(deps: ConnectedAppsDeps, patientId: string, app: PatientApp): Promise<ConnectedApp> {
   const { client, summary } = app;
   const [lastUsed, rows, refusedSince] = await Promise.all([
-    deps.store.audit.lastUsed(client.clientId, patientId),
+    deps.store.audit.lastUsed(client.clientId, [patientId]).then((times) => times.get(patientId)),
     deps.store.audit.accessSummary(client.clientId, patientId),
     summary.refusedFrom ? deps.store.audit.refusedSince(client.clientId, patientId, summary.refusedFrom) : Promise.resolve(0),
   ]);

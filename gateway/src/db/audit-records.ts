@@ -85,8 +85,8 @@ export interface AuditRepository {
   findById(id: string): Promise<AuditEventRecord | undefined>;
   /** `rest` events of one app for one patient, grouped by resource type and action (successes only). */
   accessSummary(clientId: string, patientId: string): Promise<AccessSummaryRow[]>;
-  /** Time of the app's last successful `rest` event for the patient, if any. */
-  lastUsed(clientId: string, patientId: string): Promise<Date | undefined>;
+  /** Time of the app's last successful `rest` event for each of the patients (absent: never used). */
+  lastUsed(clientId: string, patientIds: readonly string[]): Promise<Map<string, Date>>;
   /**
    * Re-computes the rows' hash chain (security checklist AU5): `ok` false names the first row that
    * was edited, or follows a removed one.

@@ -24,11 +24,12 @@ export function grantsRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const client = await deps.store.clients.findById(c.req.param('clientId'));
     if (!client) return notFound(c);
     const access = accessByPatient(await liveGrantsOf(deps.store, client.clientId, deps.now()));
+    const lastUsed = await deps.store.audit.lastUsed(client.clientId, access.flatMap((a) => (a.patientId ? [a.patientId] : [])));
     const rows = await Promise.all(
       access.map(async (a) => ({
         ...a,
         patientName: a.patientId ? await directory.displayName(`Patient/${a.patientId}`) : null,
-        lastUsed: a.patientId ? await deps.store.audit.lastUsed(client.clientId, a.patientId) : undefined,
+        lastUsed: a.patientId ? lastUsed.get(a.patientId) : undefined,
       })),
     );
     const revoked = c.req.query('revoked');

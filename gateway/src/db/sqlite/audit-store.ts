@@ -68,9 +68,13 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
      WHERE client_id = ? AND patient_id = ? AND category = 'rest' AND outcome = 'success' AND resource_type IS NOT NULL
      GROUP BY resource_type, action ORDER BY resource_type, action`,
   );
-  const lastUsed = sqlite
-    .prepare(`SELECT max(recorded_at) FROM audit_events WHERE client_id = ? AND patient_id = ? AND category = 'rest' AND outcome = 'success'`)
-    .pluck();
+  // One statement for any number of patients (a JSON array parameter), so a page of grants is one query.
+  // `+client_id` keeps SQLite on audit_patient: the client index would walk every event the app ever had.
+  const lastUsed = sqlite.prepare(
+    `SELECT patient_id, max(recorded_at) AS at FROM audit_events
+     WHERE +client_id = ? AND patient_id IN (SELECT value FROM json_each(?)) AND category = 'rest' AND outcome = 'success'
+     GROUP BY patient_id`,
+  );
   const refused = sqlite
     .prepare(
       `SELECT count(*) FROM audit_events WHERE client_id = ? AND patient_id = ? AND recorded_at >= ?
@@ -185,9 +189,9 @@ export function createSqliteAuditRepository(sqlite: SqliteDatabase): SqliteAudit
         }),
       );
     },
-    async lastUsed(clientId, patientId) {
-      const at = lastUsed.get(clientId, patientId) as number | null;
-      return at === null ? undefined : new Date(at);
+    async lastUsed(clientId, patientIds) {
+      const rows = lastUsed.all(clientId, JSON.stringify(patientIds)) as { patient_id: string; at: number }[];
+      return new Map(rows.map((row) => [row.patient_id, new Date(row.at)]));
     },
     async refusedSince(clientId, patientId, since) {
       return refused.get(clientId, patientId, since.getTime()) as number;
