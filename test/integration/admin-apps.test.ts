@@ -183,6 +183,7 @@ describe('grants and disabling', () => {
     const { html } = await consolePageOf(admin, `/admin/grants/${app.clientId}?revoked=1`);
     expect(html).not.toContain(`(Patient/${amy.patientId})`);
     expect(html).toContain(`(Patient/${ben.patientId})`);
+    expect((await consolePageOf(admin, '/admin/apps')).html).toContain(`href="/admin/grants/${app.clientId}">1</a>`);
     const [event] = (await gw.store.audit.list({ clientId: app.clientId, action: 'grant.revoke' }, { limit: 5 })).events;
     expect(event).toMatchObject({ category: 'admin', patientId: amy.patientId, outcome: 'success' });
   });

@@ -173,6 +173,8 @@ export interface GrantRepository {
   find(id: string): Promise<GrantRecord | undefined>;
   /** Every grant matching the filter (live, expired or revoked), oldest first. */
   list(filter: GrantFilter): Promise<GrantRecord[]>;
+  /** How many grants each client holds that are neither revoked nor expired at `now` (clients with none are absent). */
+  countLive(now: Date): Promise<Map<string, number>>;
   /**
    * Whether the grant exists, is not revoked, has not expired and its client is enabled, with the
    * scope it holds now (a patient may have narrowed it) — asked on every FHIR request.

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, isNull, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, or, type SQL } from 'drizzle-orm';
 import type { BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import type {
   AssertionReplayRepository,
@@ -133,6 +133,15 @@ export function createOAuthRepositories(sqlite: SqliteDatabase, db: Db, hot: Hot
         .where(and(...grantConditions(filter)))
         .orderBy(asc(schema.grants.createdAt), asc(schema.grants.id))
         .all();
+    },
+    async countLive(now) {
+      const rows = db
+        .select({ clientId: schema.grants.clientId, live: count() })
+        .from(schema.grants)
+        .where(and(isNull(schema.grants.revokedAt), or(isNull(schema.grants.expiresAt), gt(schema.grants.expiresAt, now))))
+        .groupBy(schema.grants.clientId)
+        .all();
+      return new Map(rows.map((row) => [row.clientId, row.live]));
     },
     async liveness(id, now) {
       return grantStates.liveness(id, now);
