@@ -1,5 +1,6 @@
 import type { ClientRecord, UserRecord } from '../../db/store.ts';
 import { CsrfField, Problem } from '../../ui/layout.tsx';
+import { utcMinute } from '../console-format.ts';
 import { ConsoleLayout, Notice } from '../console-layout.tsx';
 import { APP_KINDS, kindLabel, type AppFormValues } from './app-form.ts';
 
@@ -78,7 +79,7 @@ export function AppFormPage(props: Frame & { values: AppFormValues; client?: Cli
       {client ? (
         <p>
           Client id <code>{client.clientId}</code> ·{' '}
-          {client.disabledAt ? <span class="status-disabled">Disabled since {client.disabledAt.toISOString().slice(0, 16).replace('T', ' ')} UTC</span> : 'Enabled'} ·{' '}
+          {client.disabledAt ? <span class="status-disabled">Disabled since {utcMinute(client.disabledAt)}</span> : 'Enabled'} ·{' '}
           <a href={`/admin/grants/${encodeURIComponent(client.clientId)}`}>Grants</a>
         </p>
       ) : null}

@@ -5,6 +5,7 @@ import { registerClient } from '../../clients/register-client.ts';
 import { rotateClientSecret, setClientDisabled, updateClient } from '../../clients/update-client.ts';
 import { ValidationError } from '../../validation-error.ts';
 import { checkCsrf, consoleAuth, formOf, type ConsoleDeps, type ConsoleEnv } from '../console-auth.ts';
+import { utcMinute } from '../console-format.ts';
 import { ConsoleNotFoundPage, consolePage } from '../console-pages.tsx';
 import { EMPTY_APP_FORM, formValuesOf, readAppForm, toNewClient } from './app-form.ts';
 import { AppFormPage, AppsListPage, ShownOncePage } from './app-pages.tsx';
@@ -61,7 +62,7 @@ export function appsRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
         title="Initial access token"
         label="Initial access token"
         value={token}
-        explanation={`Send it as "Authorization: Bearer …" with one registration request to /auth/register before ${expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC.`}
+        explanation={`Send it as "Authorization: Bearer …" with one registration request to /auth/register before ${utcMinute(expiresAt)}.`}
         back="/admin/apps"
       />,
     );

@@ -2,6 +2,7 @@ import { describeScope } from '@portico/shared/smart/scope-descriptions';
 import { parseScope } from '@portico/shared/smart/scopes';
 import type { ClientRecord, UserRecord } from '../../db/store.ts';
 import { CsrfField } from '../../ui/layout.tsx';
+import { utcMinute } from '../console-format.ts';
 import { ConsoleLayout, Notice } from '../console-layout.tsx';
 import type { PatientAccess } from './live-grants.ts';
 
@@ -11,7 +12,6 @@ export interface AccessRow extends PatientAccess {
 }
 
 const day = (date: Date) => date.toISOString().slice(0, 10);
-const minute = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** One app's live grants, one row per patient, each with a revoke button. */
 export function GrantsPage(props: { user: UserRecord; csrf: string; client: ClientRecord; rows: readonly AccessRow[]; notice?: string | null }) {
@@ -63,7 +63,7 @@ export function GrantsPage(props: { user: UserRecord; csrf: string; client: Clie
                 </td>
                 <td>{day(row.grantedAt)}</td>
                 <td>{row.until ? day(row.until) : row.whileSignedIn ? 'While signed in' : 'Until revoked'}</td>
-                <td>{row.lastUsed ? minute(row.lastUsed) : <span class="muted">Never</span>}</td>
+                <td>{row.lastUsed ? utcMinute(row.lastUsed) : <span class="muted">Never</span>}</td>
                 <td>
                   <form method="post" action={`${base}/revoke`}>
                     <CsrfField token={props.csrf} />

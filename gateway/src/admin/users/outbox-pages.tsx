@@ -1,13 +1,12 @@
 import type { UserRecord } from '../../db/store.ts';
 import type { OutboxMessage } from '../../db/users-records.ts';
+import { utcMinute } from '../console-format.ts';
 import { ConsoleLayout } from '../console-layout.tsx';
 
 interface Frame {
   readonly user: UserRecord;
   readonly csrf: string;
 }
-
-const when = (date: Date) => `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The mail the gateway has sent (or would have): newest first. */
 export function OutboxPage(props: Frame & { messages: readonly OutboxMessage[]; smtp: boolean }) {
@@ -34,12 +33,12 @@ export function OutboxPage(props: Frame & { messages: readonly OutboxMessage[]; 
           <tbody>
             {props.messages.map((m) => (
               <tr>
-                <td>{when(m.createdAt)}</td>
+                <td>{utcMinute(m.createdAt)}</td>
                 <td>{m.to}</td>
                 <td>
                   <a href={`/admin/outbox/${encodeURIComponent(m.id)}`}>{m.subject}</a>
                 </td>
-                <td>{m.sentAt ? when(m.sentAt) : 'Not sent'}</td>
+                <td>{m.sentAt ? utcMinute(m.sentAt) : 'Not sent'}</td>
               </tr>
             ))}
           </tbody>
@@ -62,9 +61,9 @@ export function OutboxMessagePage(props: Frame & { message: OutboxMessage }) {
         <dt>To</dt>
         <dd>{m.to}</dd>
         <dt>Created</dt>
-        <dd>{when(m.createdAt)}</dd>
+        <dd>{utcMinute(m.createdAt)}</dd>
         <dt>Delivered</dt>
-        <dd>{m.sentAt ? when(m.sentAt) : 'Not sent (no SMTP server, or delivery failed)'}</dd>
+        <dd>{m.sentAt ? utcMinute(m.sentAt) : 'Not sent (no SMTP server, or delivery failed)'}</dd>
       </dl>
       <div class="secret" aria-label="Message text">
         {m.body.split('\n').map((line) => (

@@ -1,6 +1,7 @@
 import type { UserRecord, UserRole } from '../../db/store.ts';
 import type { InvitationRecord } from '../../db/users-records.ts';
 import { CsrfField, Problem } from '../../ui/layout.tsx';
+import { utcMinute } from '../console-format.ts';
 import { ConsoleLayout, Notice } from '../console-layout.tsx';
 
 interface Frame {
@@ -23,7 +24,7 @@ function mfaStatus(user: UserRecord): string {
 
 function invitationStatus(invitation: InvitationRecord, now: Date): string {
   if (invitation.acceptedAt) return 'Accepted';
-  return invitation.expiresAt <= now ? 'Expired' : `Open until ${invitation.expiresAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  return invitation.expiresAt <= now ? 'Expired' : `Open until ${utcMinute(invitation.expiresAt)}`;
 }
 
 /** Every user with role, status and MFA; the invite form; recent invitations. */
