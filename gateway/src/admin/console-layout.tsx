@@ -2,6 +2,12 @@ import type { Child } from 'hono/jsx';
 import type { UserRecord } from '../db/store.ts';
 import { CsrfField } from '../ui/layout.tsx';
 
+/** What every signed-in console page is framed with: who is signed in, and the session's CSRF token for its forms. */
+export interface ConsoleFrame {
+  readonly user: UserRecord;
+  readonly csrf: string;
+}
+
 /** The console's sections; `nav` names the one a page belongs to. */
 export type ConsoleSection = 'apps' | 'users' | 'outbox' | 'audit' | 'patients';
 

@@ -1,13 +1,8 @@
-import type { ClientRecord, UserRecord } from '../../db/store.ts';
+import type { ClientRecord } from '../../db/store.ts';
 import { CsrfField, Problem } from '../../ui/layout.tsx';
 import { utcMinute } from '../console-format.ts';
-import { ConsoleLayout, Notice } from '../console-layout.tsx';
+import { ConsoleLayout, Notice, type ConsoleFrame } from '../console-layout.tsx';
 import { APP_KINDS, kindLabel, type AppFormValues } from './app-form.ts';
-
-interface Frame {
-  readonly user: UserRecord;
-  readonly csrf: string;
-}
 
 export interface AppRow {
   readonly client: ClientRecord;
@@ -16,7 +11,7 @@ export interface AppRow {
 }
 
 /** Every registered app with its status and how many live grants it holds. */
-export function AppsListPage(props: Frame & { apps: readonly AppRow[]; notice?: string | null }) {
+export function AppsListPage(props: ConsoleFrame & { apps: readonly AppRow[]; notice?: string | null }) {
   return (
     <ConsoleLayout title="Apps" user={props.user} csrf={props.csrf} nav="apps">
       <h1>Apps</h1>
@@ -66,7 +61,7 @@ export function AppsListPage(props: Frame & { apps: readonly AppRow[]; notice?: 
 }
 
 /** Register (no client) or edit (with the client, its secret and status actions below the form). */
-export function AppFormPage(props: Frame & { values: AppFormValues; client?: ClientRecord; problem?: string; notice?: string | null }) {
+export function AppFormPage(props: ConsoleFrame & { values: AppFormValues; client?: ClientRecord; problem?: string; notice?: string | null }) {
   const { values, client } = props;
   const action = client ? `/admin/apps/${encodeURIComponent(client.clientId)}` : '/admin/apps';
   return (
@@ -177,7 +172,7 @@ function AppActions(props: { client: ClientRecord; csrf: string }) {
 }
 
 /** A secret or token shown exactly once (it is stored only as a hash). */
-export function ShownOncePage(props: Frame & { title: string; label: string; value: string; explanation: string; back: string }) {
+export function ShownOncePage(props: ConsoleFrame & { title: string; label: string; value: string; explanation: string; back: string }) {
   return (
     <ConsoleLayout title={props.title} user={props.user} csrf={props.csrf} nav="apps">
       <h1>{props.title}</h1>

@@ -1,9 +1,9 @@
 import { describeScope } from '@portico/shared/smart/scope-descriptions';
 import { parseScope } from '@portico/shared/smart/scopes';
-import type { ClientRecord, UserRecord } from '../../db/store.ts';
+import type { ClientRecord } from '../../db/store.ts';
 import { CsrfField } from '../../ui/layout.tsx';
 import { utcMinute } from '../console-format.ts';
-import { ConsoleLayout, Notice } from '../console-layout.tsx';
+import { ConsoleLayout, Notice, type ConsoleFrame } from '../console-layout.tsx';
 import type { PatientAccess } from './live-grants.ts';
 
 export interface AccessRow extends PatientAccess {
@@ -14,7 +14,7 @@ export interface AccessRow extends PatientAccess {
 const day = (date: Date) => date.toISOString().slice(0, 10);
 
 /** One app's live grants, one row per patient, each with a revoke button. */
-export function GrantsPage(props: { user: UserRecord; csrf: string; client: ClientRecord; rows: readonly AccessRow[]; notice?: string | null }) {
+export function GrantsPage(props: ConsoleFrame & { client: ClientRecord; rows: readonly AccessRow[]; notice?: string | null }) {
   const { client } = props;
   const base = `/admin/grants/${encodeURIComponent(client.clientId)}`;
   return (

@@ -1,15 +1,9 @@
-import type { UserRecord } from '../../db/store.ts';
 import type { OutboxMessage } from '../../db/users-records.ts';
 import { utcMinute } from '../console-format.ts';
-import { ConsoleLayout } from '../console-layout.tsx';
-
-interface Frame {
-  readonly user: UserRecord;
-  readonly csrf: string;
-}
+import { ConsoleLayout, type ConsoleFrame } from '../console-layout.tsx';
 
 /** The mail the gateway has sent (or would have): newest first. */
-export function OutboxPage(props: Frame & { messages: readonly OutboxMessage[]; smtp: boolean }) {
+export function OutboxPage(props: ConsoleFrame & { messages: readonly OutboxMessage[]; smtp: boolean }) {
   return (
     <ConsoleLayout title="Outbox" user={props.user} csrf={props.csrf} nav="outbox">
       <h1>Outbox</h1>
@@ -49,7 +43,7 @@ export function OutboxPage(props: Frame & { messages: readonly OutboxMessage[]; 
 }
 
 /** One message, as plain text. */
-export function OutboxMessagePage(props: Frame & { message: OutboxMessage }) {
+export function OutboxMessagePage(props: ConsoleFrame & { message: OutboxMessage }) {
   const m = props.message;
   return (
     <ConsoleLayout title={m.subject} user={props.user} csrf={props.csrf} nav="outbox">

@@ -2,12 +2,7 @@ import type { UserRecord, UserRole } from '../../db/store.ts';
 import type { InvitationRecord } from '../../db/users-records.ts';
 import { CsrfField, Problem } from '../../ui/layout.tsx';
 import { utcMinute } from '../console-format.ts';
-import { ConsoleLayout, Notice } from '../console-layout.tsx';
-
-interface Frame {
-  readonly user: UserRecord;
-  readonly csrf: string;
-}
+import { ConsoleLayout, Notice, type ConsoleFrame } from '../console-layout.tsx';
 
 export interface InviteValues {
   readonly email?: string;
@@ -29,7 +24,7 @@ function invitationStatus(invitation: InvitationRecord, now: Date): string {
 
 /** Every user with role, status and MFA; the invite form; recent invitations. */
 export function UsersPage(
-  props: Frame & {
+  props: ConsoleFrame & {
     users: readonly UserRecord[];
     invitations: readonly InvitationRecord[];
     now: Date;
