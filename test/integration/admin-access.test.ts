@@ -163,6 +163,11 @@ describe('console sign-in', () => {
       expect(problemOf(await res.text())).toBe('That username and password do not match.');
     }
     expect((await attempt('wrong password')).status).toBe(400);
+    // Refused as app sign-ins are: `denied`, naming the user, never what was typed.
+    const lockedAdmin = await gw.store.users.findByUsername('locked.admin');
+    const refusals = (await gw.store.audit.list({ category: 'login', action: 'sign-in', userId: lockedAdmin!.id }, { limit: 10 })).events;
+    expect(refusals).toHaveLength(5);
+    expect(refusals[0]).toMatchObject({ outcome: 'denied', detail: 'console invalid credentials' });
     const locked = await attempt('correct horse battery staple');
     expect(locked.status).toBe(429);
     expect(problemOf(await locked.text())).toMatch(/^Too many failed sign-ins\. Try again in 1[45] minutes\.$/);

@@ -1,7 +1,8 @@
 import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
-import { recordAudit, requestOrigin } from '../audit/record-audit.ts';
+import { requestOrigin } from '../audit/record-audit.ts';
+import { recordSignInStep } from '../audit/sign-in-audit.ts';
 import { formOf, signedInUser } from '../admin/console-auth.ts';
 import type { Config } from '../config.ts';
 import type { GatewayStore, UserRecord } from '../db/store.ts';
@@ -105,7 +106,8 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const username = form.get('username') ?? '';
     const result = await checkPassword(deps.store.users, throttle, { username, password: form.get('password') ?? '', address: clientAddress(c) }, deps.now());
     if (result.outcome !== 'ok') {
-      await recordAudit(deps.store.audit, { category: 'login', action: 'sign-in', outcome: 'failure', detail: `account ${result.outcome}`, ...requestOrigin(c) });
+      const named = await deps.store.users.findByUsername(username.trim());
+      await recordSignInStep(deps.store.audit, c, { action: 'sign-in', outcome: 'denied', user: named, detail: `account ${result.outcome === 'locked' ? 'locked' : 'invalid credentials'}` });
       const problem = result.outcome === 'locked' ? 'Too many failed sign-ins. Try again later.' : 'That username and password do not match.';
       return c.html(<AccountSignInPage action="/account/mfa/sign-in" csrf={await cookies.formToken(c)} username={username} problem={problem} />, result.outcome === 'locked' ? 429 : 400);
     }
@@ -131,7 +133,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
     }
     await throttle.recordSuccess(user.username);
     cookies.clearTicket(c);
-    await recordAudit(deps.store.audit, { category: 'login', action: 'mfa', outcome: 'success', userId: user.id, fhirUser: user.fhirUser, detail: 'enrolled', ...requestOrigin(c) });
+    await recordSignInStep(deps.store.audit, c, { action: 'mfa', outcome: 'success', user, detail: 'enrolled' });
     if (user.email) {
       await mailer.send({
         to: user.email,

@@ -2,7 +2,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
-import { recordAudit, requestOrigin } from '../audit/record-audit.ts';
+import { recordSignInStep } from '../audit/sign-in-audit.ts';
 import type { SessionRecord } from '../db/oauth-records.ts';
 import type { UserRecord } from '../db/store.ts';
 import { cookieNames } from '../oauth/http/flow-routes.tsx';
@@ -74,7 +74,8 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
     const result = await checkPassword(deps.store.users, throttle, { username, password: form.get('password') ?? '', address }, deps.now());
     const csrf = await loginToken(c);
     if (result.outcome !== 'ok') {
-      await recordAudit(deps.store.audit, { category: 'login', action: 'sign-in', outcome: 'failure', detail: `console ${result.outcome}`, ...requestOrigin(c) });
+      const named = await deps.store.users.findByUsername(username.trim());
+      await recordSignInStep(deps.store.audit, c, { action: 'sign-in', outcome: 'denied', user: named, detail: `console ${result.outcome === 'locked' ? 'locked' : 'invalid credentials'}` });
       const problem = result.outcome === 'locked' ? `Too many failed sign-ins. Try again in ${minutesUntil(result.until, deps.now())}.` : 'That username and password do not match.';
       return consolePage(c, <SignInForm csrf={csrf} next={next} username={username} problem={problem} />, result.outcome === 'locked' ? 429 : 400);
     }
@@ -123,14 +124,14 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
         return consolePage(c, <EnrolForm csrf={csrf} next={next} enrolment={enrolment} problem={error.message} />, 400);
       }
       await throttle.recordSuccess(user.username);
-      await recordAudit(deps.store.audit, { category: 'login', action: 'mfa', outcome: 'success', userId: user.id, fhirUser: user.fhirUser, detail: 'console enrolled', ...requestOrigin(c) });
+      await recordSignInStep(deps.store.audit, c, { action: 'mfa', outcome: 'success', user, detail: 'console enrolled' });
       deleteCookie(c, names.pending, { path: '/', secure });
       await startSession(c, user, next);
       return consolePage(c, <RecoveryCodesPage codes={codes} continueHref={nextPage(next, user)} continueLabel="Continue to the console" />);
     }
     if (!(await verifySecondFactor(deps.store.users, user, form.get('otp') ?? '', now))) {
       await throttle.recordFailure(user.username, address, now);
-      await recordAudit(deps.store.audit, { category: 'login', action: 'mfa', outcome: 'failure', userId: user.id, fhirUser: user.fhirUser, detail: 'console', ...requestOrigin(c) });
+      await recordSignInStep(deps.store.audit, c, { action: 'mfa', outcome: 'denied', user, detail: 'console invalid credentials' });
       return consolePage(c, <OneTimeCodeForm csrf={csrf} next={next} problem="That code is not valid. Enter the current code from your authenticator app." />, 400);
     }
     await throttle.recordSuccess(user.username);
@@ -145,7 +146,7 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
       const token = csrfTokenFor(await key(), current.session);
       if (!sameOriginForm(c, origin) || !constantTimeEqual(form.get('csrf') ?? '', token)) return expired(c);
       await deps.store.sessions.end(current.session.id, deps.now());
-      await recordAudit(deps.store.audit, { category: 'login', action: 'sign-out', outcome: 'success', userId: current.user.id, fhirUser: current.user.fhirUser, detail: 'console', ...requestOrigin(c) });
+      await recordSignInStep(deps.store.audit, c, { action: 'sign-out', outcome: 'success', user: current.user, detail: 'console' });
     }
     deleteCookie(c, names.session, { path: '/', secure });
     return c.redirect('/admin/sign-in', 303);
@@ -157,7 +158,7 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
     const secret = newSecret();
     const session: SessionRecord = { id: hashSecret(secret), userId: user.id, createdAt: now, expiresAt: new Date(now.getTime() + deps.config.lifetimes.session * 1000), endedAt: null };
     await deps.store.sessions.insert(session);
-    await recordAudit(deps.store.audit, { category: 'login', action: 'sign-in', outcome: 'success', userId: user.id, fhirUser: user.fhirUser, detail: 'console', ...requestOrigin(c) });
+    await recordSignInStep(deps.store.audit, c, { action: 'sign-in', outcome: 'success', user, detail: 'console' });
     setCookie(c, names.session, secret, cookie(deps.config.lifetimes.session));
     deleteCookie(c, names.login, { path: '/', secure });
     return c.redirect(nextPage(next, user), 303);

@@ -28,29 +28,33 @@ export async function auditedSignIn<T extends { sessionSecret?: string }>(
   try {
     result = await step();
   } catch (error) {
-    const user = await attempt.user();
-    await recordAudit(audit, {
-      category: 'login',
-      action: attempt.action,
-      outcome: 'denied',
-      userId: user?.id ?? null,
-      fhirUser: user?.fhirUser ?? null,
-      clientId: attempt.clientId,
-      ...requestOrigin(c),
-      detail: error instanceof Error && /^Too many/.test(error.message) ? 'locked' : 'invalid credentials',
-    });
+    const detail = error instanceof Error && /^Too many/.test(error.message) ? 'locked' : 'invalid credentials';
+    await recordSignInStep(audit, c, { action: attempt.action, outcome: 'denied', user: await attempt.user(), clientId: attempt.clientId, detail });
     throw error;
   }
-  const user = await attempt.user();
+  const detail = result.sessionSecret ? null : 'one-time code required';
+  await recordSignInStep(audit, c, { action: attempt.action, outcome: 'success', user: await attempt.user(), clientId: attempt.clientId, detail });
+  return result;
+}
+
+/**
+ * Records one sign-in step (the app flow's, the console's or the account pages'): `denied` when it
+ * was refused, so every refused sign-in reads the same to an auditor wherever it happened, with the
+ * user when known. Never what was typed (an unknown username may be someone's password).
+ */
+export async function recordSignInStep(
+  audit: AuditRepository,
+  c: Context,
+  step: { action: 'sign-in' | 'mfa' | 'sign-out'; outcome: 'success' | 'denied'; user: UserRecord | undefined; clientId?: string | null; detail: string | null },
+): Promise<void> {
   await recordAudit(audit, {
     category: 'login',
-    action: attempt.action,
-    outcome: 'success',
-    userId: user?.id ?? null,
-    fhirUser: user?.fhirUser ?? null,
-    clientId: attempt.clientId,
+    action: step.action,
+    outcome: step.outcome,
+    userId: step.user?.id ?? null,
+    fhirUser: step.user?.fhirUser ?? null,
+    clientId: step.clientId ?? null,
     ...requestOrigin(c),
-    detail: result.sessionSecret ? null : 'one-time code required',
+    detail: step.detail,
   });
-  return result;
 }
