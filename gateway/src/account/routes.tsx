@@ -1,4 +1,3 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { requestOrigin } from '../audit/record-audit.ts';
@@ -7,6 +6,7 @@ import { formOf, signedInUser } from '../admin/console-auth.ts';
 import type { Config } from '../config.ts';
 import type { GatewayStore, UserRecord } from '../db/store.ts';
 import { DEFAULT_OPTIONS, type FhirBackend } from '../fhir/interaction.ts';
+import { throttleAddress } from '../http/peer-address.ts';
 import type { Logger } from '../log.ts';
 import { fhirDirectory } from '../oauth/authorize/fhir-directory.ts';
 import { checkPassword } from '../oauth/sign-in/authenticate.ts';
@@ -104,7 +104,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const form = await formOf(c);
     if (!(await cookies.formIsGenuine(c, form))) return expired(c);
     const username = form.get('username') ?? '';
-    const result = await checkPassword(deps.store.users, throttle, { username, password: form.get('password') ?? '', address: clientAddress(c) }, deps.now());
+    const result = await checkPassword(deps.store.users, throttle, { username, password: form.get('password') ?? '', address: throttleAddress(c) }, deps.now());
     if (result.outcome !== 'ok') {
       const named = await deps.store.users.findByUsername(username.trim());
       await recordSignInStep(deps.store.audit, c, { action: 'sign-in', outcome: 'denied', user: named, detail: `account ${result.outcome === 'locked' ? 'locked' : 'invalid credentials'}` });
@@ -121,7 +121,7 @@ export function accountRoutes(deps: AccountDeps): Hono {
     const user = await enrollingUser(c);
     if (!user) return c.redirect('/account/mfa', 303);
     const now = deps.now();
-    const address = clientAddress(c);
+    const address = throttleAddress(c);
     if (await throttle.lockedUntil(user.username, address, now)) return enrolPage(c, user, 'Too many failed attempts. Try again later.');
     let codes: string[];
     try {
@@ -212,12 +212,4 @@ const FIELD_NAMES: Record<string, string> = {
 function sentence(error: ValidationError): string {
   const reason = error.message.slice(error.field.length + 2);
   return `${FIELD_NAMES[error.field] ?? error.field} ${reason}.`;
-}
-
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }

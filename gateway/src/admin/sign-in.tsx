@@ -1,10 +1,10 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { recordSignInStep } from '../audit/sign-in-audit.ts';
 import type { SessionRecord } from '../db/oauth-records.ts';
 import type { UserRecord } from '../db/store.ts';
+import { throttleAddress } from '../http/peer-address.ts';
 import { cookieNames } from '../oauth/http/flow-routes.tsx';
 import { constantTimeEqual, hashSecret, newSecret } from '../oauth/secrets.ts';
 import { checkPassword } from '../oauth/sign-in/authenticate.ts';
@@ -70,7 +70,7 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
     if (!(await loginTokenMatches(c, form))) return expired(c);
     const next = form.get('next') ?? undefined;
     const username = form.get('username') ?? '';
-    const address = clientAddress(c);
+    const address = throttleAddress(c);
     const result = await checkPassword(deps.store.users, throttle, { username, password: form.get('password') ?? '', address }, deps.now());
     const csrf = await loginToken(c);
     if (result.outcome !== 'ok') {
@@ -104,7 +104,7 @@ export function signInRoutes(deps: ConsoleDeps): Hono {
     const user = await pendingUser(getCookie(c, names.pending), getCookie(c, names.login)!);
     if (!user) return consolePage(c, <SignInForm csrf={csrf} next={next} problem="Please sign in again." />, 400);
     const now = deps.now();
-    const address = clientAddress(c);
+    const address = throttleAddress(c);
     if (await throttle.lockedUntil(user.username, address, now)) {
       return consolePage(c, <OneTimeCodeForm csrf={csrf} next={next} problem="Too many failed attempts. Try again later." />, 429);
     }
@@ -188,14 +188,6 @@ export function nextPage(next: string | undefined, user: UserRecord): string {
 function minutesUntil(until: Date, now: Date): string {
   const minutes = Math.max(1, Math.ceil((until.getTime() - now.getTime()) / 60_000));
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
-}
-
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
 
 function NextField(props: { next?: string }) {

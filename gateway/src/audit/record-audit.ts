@@ -1,6 +1,6 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import type { Context } from 'hono';
 import type { AuditCategory, AuditEventRecord, AuditOutcome, AuditRepository, NewAuditEvent } from '../db/audit-records.ts';
+import { peerAddress } from '../http/peer-address.ts';
 
 /**
  * What a caller says about one audited event: category, action and outcome, and whichever of the
@@ -49,14 +49,7 @@ export function recordAudit(audit: AuditRepository, input: AuditInput): Promise<
 
 /** Where a request came from: the peer address (null under `app.request()`, which has none) and the request id. */
 export function requestOrigin(c: Context): { sourceAddress: string | null; requestId: string | null } {
-  let sourceAddress: string | null = null;
-  try {
-    sourceAddress = getConnInfo(c).remote.address ?? null;
-  } catch {
-    // No Node socket behind this request (tests calling app.request()).
-  }
-  const requestId = (c.get('requestId') as string | undefined) ?? null;
-  return { sourceAddress, requestId };
+  return { sourceAddress: peerAddress(c), requestId: (c.get('requestId') as string | undefined) ?? null };
 }
 
 /** `success` below 400, `denied` for 401 and 403, `failure` otherwise. */

@@ -1,5 +1,5 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
+import { requestOrigin } from '../audit/record-audit.ts';
 import { BodyTooLargeError, readBodyText } from '../http/read-body.ts';
 import { NO_STORE_HEADERS, withHeaders } from '../http/headers.ts';
 import type { AccessTokenClaims } from '../oauth/tokens/access-token.ts';
@@ -31,8 +31,7 @@ export function connectedAppsRoutes(deps: ConnectedAppsRoutesDeps): Hono<PortalT
       userId: token.sub,
       patientId: token.patient,
       fhirUser: token.fhirUser?.startsWith(`${deps.fhirBaseUrl}/`) ? token.fhirUser.slice(deps.fhirBaseUrl.length + 1) : null,
-      sourceAddress: clientAddress(c),
-      requestId: c.get('requestId') ?? null,
+      ...requestOrigin(c),
     };
   };
 
@@ -82,13 +81,4 @@ async function scopeOf(c: Context): Promise<string> {
 
 function sameOrigin(headers: Readonly<Record<string, string>>): Record<string, string> {
   return Object.fromEntries(Object.entries(headers).filter(([name]) => !name.toLowerCase().startsWith('access-control-')));
-}
-
-/** The caller's address as the Node server saw it (none under app.request()). */
-function clientAddress(c: Context): string | null {
-  try {
-    return getConnInfo(c).remote.address ?? null;
-  } catch {
-    return null;
-  }
 }

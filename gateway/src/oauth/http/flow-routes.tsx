@@ -1,8 +1,8 @@
-import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AuthorizationRequestRecord, GrantDuration, SessionRecord } from '../../db/oauth-records.ts';
 import type { UserRecord } from '../../db/store.ts';
+import { throttleAddress } from '../../http/peer-address.ts';
 import { ConsentPage } from '../../ui/consent-page.tsx';
 import { ErrorPage } from '../../ui/error-page.tsx';
 import { PatientPickerPage, type PatientChoice } from '../../ui/patient-picker-page.tsx';
@@ -152,19 +152,19 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
     const username = form.get('username') ?? '';
     const user = () => deps.store.users.findByUsername(username.trim());
     const { sessionSecret } = await auditedSignIn(deps.store.audit, c, { action: 'sign-in', clientId: flow.clientId, user }, () =>
-      signIn(flow, { username, password: form.get('password') ?? '', address: clientAddress(c) }, deps),
+      signIn(flow, { username, password: form.get('password') ?? '', address: throttleAddress(c) }, deps),
     );
     if (sessionSecret) setCookie(c, cookies.session, sessionSecret, cookieOptions(deps.secureCookies, deps.lifetimes.session));
   });
   step('otp', async (c, flow, form) => {
     const user = async () => (flow.pendingUserId ? deps.store.users.findById(flow.pendingUserId) : undefined);
     const { sessionSecret } = await auditedSignIn(deps.store.audit, c, { action: 'mfa', clientId: flow.clientId, user }, () =>
-      verifyOneTimeCode(flow, form.get('otp') ?? '', clientAddress(c), deps),
+      verifyOneTimeCode(flow, form.get('otp') ?? '', throttleAddress(c), deps),
     );
     setCookie(c, cookies.session, sessionSecret, cookieOptions(deps.secureCookies, deps.lifetimes.session));
   });
   step('enrol-mfa', async (c, flow, form) => {
-    const { sessionSecret, recoveryCodes, user } = await confirmMfaInFlow(flow, form.get('otp') ?? '', clientAddress(c), deps);
+    const { sessionSecret, recoveryCodes, user } = await confirmMfaInFlow(flow, form.get('otp') ?? '', throttleAddress(c), deps);
     await recordAudit(deps.store.audit, { category: 'login', action: 'mfa', outcome: 'success', userId: user.id, fhirUser: user.fhirUser, clientId: flow.clientId, detail: 'enrolled', ...requestOrigin(c) });
     setCookie(c, cookies.session, sessionSecret, cookieOptions(deps.secureCookies, deps.lifetimes.session));
     return c.html(<RecoveryCodesPage codes={recoveryCodes} continueHref={`/auth/flow/${flow.id}`} continueLabel="Continue" />);
@@ -218,12 +218,4 @@ function pageCsp(redirectUri: string, logoUri: string | null): string {
 async function formText(c: Context): Promise<string> {
   const type = c.req.header('content-type') ?? '';
   return type.startsWith('application/x-www-form-urlencoded') ? c.req.text() : '';
-}
-
-function clientAddress(c: Context): string {
-  try {
-    return getConnInfo(c).remote.address ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
 }
