@@ -6,6 +6,7 @@ import type { Config } from '../config.ts';
 import type { SessionRecord } from '../db/oauth-records.ts';
 import type { GatewayStore, UserRecord, UserRole } from '../db/store.ts';
 import type { FhirBackend } from '../fhir/interaction.ts';
+import { formOf } from '../http/form-body.ts';
 import { cookieNames } from '../oauth/http/flow-routes.tsx';
 import { constantTimeEqual, hashSecret } from '../oauth/secrets.ts';
 import { mfaRequired } from '../users/mfa.ts';
@@ -114,10 +115,4 @@ export function sameOriginForm(c: Context, origin: string): boolean {
   // the browser's own Sec-Fetch-Site, which pages cannot set, must vouch for the origin.
   if (from === 'null' ? site !== 'same-origin' : from !== undefined && from !== origin) return false;
   return (c.req.header('content-type') ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
-}
-
-/** The request's urlencoded form (Hono caches the body, so every reader sees the same). */
-export async function formOf(c: Context): Promise<URLSearchParams> {
-  const type = (c.req.header('content-type') ?? '').toLowerCase();
-  return new URLSearchParams(type.startsWith('application/x-www-form-urlencoded') ? await c.req.text() : '');
 }

@@ -4,6 +4,7 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { recordSignInStep } from '../audit/sign-in-audit.ts';
 import type { SessionRecord } from '../db/oauth-records.ts';
 import type { UserRecord } from '../db/store.ts';
+import { formOf } from '../http/form-body.ts';
 import { throttleAddress } from '../http/peer-address.ts';
 import { cookieNames } from '../oauth/http/flow-routes.tsx';
 import { constantTimeEqual, hashSecret, newSecret } from '../oauth/secrets.ts';
@@ -13,7 +14,7 @@ import { OneTimeCodeField, UsernamePasswordFields } from '../ui/credential-field
 import { CsrfField, Problem } from '../ui/layout.tsx';
 import { MfaEnrolPage, RecoveryCodesPage } from '../ui/mfa-pages.tsx';
 import { beginEnrolment, confirmEnrolment, MfaError, mfaRequired, verifySecondFactor, type Enrolment } from '../users/mfa.ts';
-import { consoleKey, csrfTokenFor, formOf, sameOriginForm, secureCookies, sign, signedInUser, type ConsoleDeps } from './console-auth.ts';
+import { consoleKey, csrfTokenFor, sameOriginForm, secureCookies, sign, signedInUser, type ConsoleDeps } from './console-auth.ts';
 import { ConsoleLayout } from './console-layout.tsx';
 import { consolePage, ForbiddenPage } from './console-pages.tsx';
 

@@ -1,7 +1,8 @@
 import { Hono, type Context } from 'hono';
 import { recordAudit, requestOrigin } from '../../audit/record-audit.ts';
+import { formOf } from '../../http/form-body.ts';
 import { fhirDirectory } from '../../oauth/authorize/fhir-directory.ts';
-import { checkCsrf, consoleAuth, formOf, type ConsoleDeps, type ConsoleEnv } from '../console-auth.ts';
+import { checkCsrf, consoleAuth, type ConsoleDeps, type ConsoleEnv } from '../console-auth.ts';
 import { ConsoleNotFoundPage, consolePage } from '../console-pages.tsx';
 import { GrantsPage } from './grant-pages.tsx';
 import { accessByPatient, liveGrantsOf } from './live-grants.ts';

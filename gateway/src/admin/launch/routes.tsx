@@ -1,10 +1,11 @@
 import { Hono, type Context } from 'hono';
 import { recordAudit, requestOrigin } from '../../audit/record-audit.ts';
 import type { ClientRecord } from '../../db/store.ts';
+import { formOf } from '../../http/form-body.ts';
 import { fhirDirectory } from '../../oauth/authorize/fhir-directory.ts';
 import { createLaunch } from '../../oauth/launch.ts';
 import { ValidationError } from '../../validation-error.ts';
-import { checkCsrf, consoleAuth, formOf, type ConsoleDeps, type ConsoleEnv } from '../console-auth.ts';
+import { checkCsrf, consoleAuth, type ConsoleDeps, type ConsoleEnv } from '../console-auth.ts';
 import { consolePage } from '../console-pages.tsx';
 import { LaunchPage } from './launch-page.tsx';
 import { searchPatients, type PatientSearch } from './patient-search.ts';

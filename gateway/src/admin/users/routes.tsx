@@ -1,13 +1,14 @@
 import { Hono, type Context } from 'hono';
 import { requestOrigin } from '../../audit/record-audit.ts';
 import type { UserRole } from '../../db/store.ts';
+import { formOf } from '../../http/form-body.ts';
 import { fhirDirectory } from '../../oauth/authorize/fhir-directory.ts';
 import { disableUser, enableUser } from '../../users/disable-user.ts';
 import { inviteUser } from '../../users/invitations.ts';
 import { configuredMailer } from '../../users/mailer.ts';
 import { resetMfa } from '../../users/mfa.ts';
 import { ValidationError } from '../../validation-error.ts';
-import { checkCsrf, consoleAuth, formOf, type ConsoleDeps, type ConsoleEnv } from '../console-auth.ts';
+import { checkCsrf, consoleAuth, type ConsoleDeps, type ConsoleEnv } from '../console-auth.ts';
 import { ConsoleNotFoundPage, consolePage } from '../console-pages.tsx';
 import { OutboxMessagePage, OutboxPage } from './outbox-pages.tsx';
 import { UsersPage, type InviteValues } from './user-pages.tsx';

@@ -2,6 +2,7 @@ import { Hono, type Context } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import type { AuthorizationRequestRecord, GrantDuration, SessionRecord } from '../../db/oauth-records.ts';
 import type { UserRecord } from '../../db/store.ts';
+import { formOf } from '../../http/form-body.ts';
 import { throttleAddress } from '../../http/peer-address.ts';
 import { ConsentPage } from '../../ui/consent-page.tsx';
 import { ErrorPage } from '../../ui/error-page.tsx';
@@ -65,7 +66,7 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
   };
 
   app.get('/authorize', (c) => authorize(c, new URL(c.req.url).searchParams));
-  app.post('/authorize', async (c) => authorize(c, new URLSearchParams(await formText(c))));
+  app.post('/authorize', async (c) => authorize(c, await formOf(c)));
 
   /** Loads the flow this browser is in, or answers with an error page. */
   const withFlow = async (c: Context, handle: (flow: AuthorizationRequestRecord, user: UserRecord | undefined) => Promise<Response>) => {
@@ -134,7 +135,7 @@ export function flowRoutes(deps: FlowRoutesDeps): Hono {
   const step = (path: string, act: (c: Context, flow: AuthorizationRequestRecord, form: URLSearchParams, user: UserRecord | undefined) => Promise<Response | void>) =>
     app.post(`/flow/:id/${path}`, (c) =>
       withFlow(c, async (flow, user) => {
-        const form = new URLSearchParams(await formText(c));
+        const form = await formOf(c);
         if (!constantTimeEqual(form.get('csrf') ?? '', flow.csrf)) {
           return c.html(<ErrorPage title="This form has expired" message="Reload the page and try again." />, 403);
         }
@@ -213,9 +214,4 @@ function pageCsp(redirectUri: string, logoUri: string | null): string {
   // The app's logo (https, or http on loopback: checked at registration) is the one image from elsewhere.
   const images = logoUri ? `; img-src 'self' ${new URL(logoUri).origin}` : '';
   return `default-src 'self'; frame-ancestors 'none'; object-src 'none'; base-uri 'none'; form-action 'self' ${target}${images}`;
-}
-
-async function formText(c: Context): Promise<string> {
-  const type = c.req.header('content-type') ?? '';
-  return type.startsWith('application/x-www-form-urlencoded') ? c.req.text() : '';
 }

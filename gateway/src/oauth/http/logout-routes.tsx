@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { deleteCookie, getCookie } from 'hono/cookie';
 import { recordAudit, requestOrigin } from '../../audit/record-audit.ts';
+import { formOf } from '../../http/form-body.ts';
 import { ErrorPage } from '../../ui/error-page.tsx';
 import { LogoutConfirmPage, SignedOutPage } from '../../ui/logout-pages.tsx';
 import { logOutWithHint, logoutCsrf, LogoutProblem, postLogoutRedirect, readLogoutRequest, verifyIdTokenHint, type LogoutDeps, type LogoutRequest } from '../logout.ts';
@@ -23,7 +24,7 @@ export function logoutRoutes(deps: LogoutRoutesDeps): Hono {
 
   app.on(['GET', 'POST'], '/logout', async (c) => {
     c.header('Cache-Control', 'no-store');
-    const params = c.req.method === 'GET' ? new URL(c.req.url).searchParams : await formParams(c);
+    const params = c.req.method === 'GET' ? new URL(c.req.url).searchParams : await formOf(c);
     let request: LogoutRequest;
     try {
       request = readLogoutRequest(params);
@@ -90,9 +91,4 @@ export function logoutRoutes(deps: LogoutRoutesDeps): Hono {
 
 function page(c: Context, body: unknown, status: 200 | 400 | 403 = 200): Response | Promise<Response> {
   return c.html(body as never, status);
-}
-
-async function formParams(c: Context): Promise<URLSearchParams> {
-  const type = c.req.header('content-type') ?? '';
-  return type.startsWith('application/x-www-form-urlencoded') ? new URLSearchParams(await c.req.text()) : new URLSearchParams();
 }
