@@ -7,6 +7,7 @@ import type { SessionRecord } from '../db/oauth-records.ts';
 import type { GatewayStore, UserRecord, UserRole } from '../db/store.ts';
 import type { FhirBackend } from '../fhir/interaction.ts';
 import { formOf } from '../http/form-body.ts';
+import type { Logger } from '../log.ts';
 import { cookieNames } from '../oauth/http/flow-routes.tsx';
 import { constantTimeEqual, hashSecret } from '../oauth/secrets.ts';
 import { mfaRequired } from '../users/mfa.ts';
@@ -22,6 +23,8 @@ export interface ConsoleDeps {
   /** The embedded FHIR store, queried with the gateway's own authority (patient search, names). */
   readonly fhir: FhirBackend;
   readonly now: () => Date;
+  /** Where a failed mail delivery is reported (the message itself stays in the outbox). */
+  readonly log: Logger;
 }
 
 const CSRF_KEY_SETTING = 'console.csrf-key';

@@ -25,7 +25,7 @@ const NOTICES: Record<string, string> = {
  */
 export function usersConsoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
-  const mailer = configuredMailer(deps.config.smtp, deps.store.outbox, deps.now);
+  const mailer = configuredMailer(deps.config.smtp, deps.store.outbox, deps.now, deps.log);
   const fhirUserExists = fhirDirectory(deps.fhir).exists;
   // Only these paths: the router is mounted at the console's root, next to other sections.
   for (const path of ['/users', '/users/*', '/outbox', '/outbox/*']) app.use(path, consoleAuth(deps, { roles: ['admin'] }), checkCsrf(deps));
