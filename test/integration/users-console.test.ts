@@ -96,6 +96,8 @@ describe('admin', () => {
     await expect(launch(gw, app, { username: 'victor' })).rejects.toThrow(/do not match/);
     const audit = await gw.store.audit.list({ action: 'user.disable' }, { limit: 5 });
     expect(audit.events[0]!.detail).toContain(user.id);
+    // The row's agent is the admin who acted, not the patient whose account was disabled.
+    expect(audit.events[0]).toMatchObject({ userId: (await gw.store.users.findByUsername('admin'))!.id, fhirUser: null });
 
     expect((await submitConsoleForm(browser, '/admin/users', `/admin/users/${user.id}/enable`)).status).toBe(303);
     const again = await launch(gw, app, { username: 'victor' });

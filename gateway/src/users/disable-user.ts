@@ -2,9 +2,10 @@ import { recordAudit } from '../audit/record-audit.ts';
 import type { GatewayStore, UserRecord } from '../db/store.ts';
 import type { RequestOrigin } from './invitations.ts';
 
-/** Who did it: the admin's user id (null from the command line). */
+/** Who did it: the admin's user id (null from the command line) and FHIR user, if linked. */
 export interface Actor {
   readonly userId: string | null;
+  readonly fhirUser?: string | null;
 }
 
 /**
@@ -17,13 +18,13 @@ export async function disableUser(store: GatewayStore, userId: string, actor: Ac
   if (!user) return undefined;
   await store.users.endSessions(userId, now);
   const revoked = await store.grants.revokeWhere({ userId }, 'user disabled', now);
-  await recordAudit(store.audit, { category: 'admin', action: 'user.disable', outcome: 'success', userId: actor.userId, fhirUser: user.fhirUser, detail: `user ${userId}; ${revoked} grants revoked`, ...origin });
+  await recordAudit(store.audit, { category: 'admin', action: 'user.disable', outcome: 'success', userId: actor.userId, fhirUser: actor.fhirUser ?? null, detail: `user ${userId}; ${revoked} grants revoked`, ...origin });
   return user;
 }
 
 /** Lets a disabled user sign in again (their old grants stay revoked). */
 export async function enableUser(store: GatewayStore, userId: string, actor: Actor, origin: RequestOrigin = {}): Promise<UserRecord | undefined> {
   const user = await store.users.update(userId, { disabledAt: null });
-  if (user) await recordAudit(store.audit, { category: 'admin', action: 'user.enable', outcome: 'success', userId: actor.userId, fhirUser: user.fhirUser, detail: `user ${userId}`, ...origin });
+  if (user) await recordAudit(store.audit, { category: 'admin', action: 'user.enable', outcome: 'success', userId: actor.userId, fhirUser: actor.fhirUser ?? null, detail: `user ${userId}`, ...origin });
   return user;
 }

@@ -4,6 +4,7 @@ import QRCode from 'qrcode';
 import type { GatewayStore, UserRecord, UserRepository } from '../db/store.ts';
 import { recordAudit } from '../audit/record-audit.ts';
 import { checkOneTimeCode } from '../oauth/sign-in/authenticate.ts';
+import type { Actor } from './disable-user.ts';
 import type { RequestOrigin } from './invitations.ts';
 
 /**
@@ -106,11 +107,11 @@ export async function verifySecondFactor(users: UserRepository, user: UserRecord
  * the user's sessions end, and the reset is audited. With `REQUIRE_STAFF_MFA`, staff set it up again
  * at their next sign-in.
  */
-export async function resetMfa(store: GatewayStore, userId: string, actor: { userId: string | null }, now: Date, origin: RequestOrigin = {}): Promise<UserRecord | undefined> {
+export async function resetMfa(store: GatewayStore, userId: string, actor: Actor, now: Date, origin: RequestOrigin = {}): Promise<UserRecord | undefined> {
   const user = await store.users.update(userId, { totpSecret: null, totpPendingSecret: null, totpLastStep: null, recoveryCodes: [] });
   if (!user) return undefined;
   await store.users.endSessions(userId, now);
-  await recordAudit(store.audit, { category: 'admin', action: 'user.reset-mfa', outcome: 'success', userId: actor.userId, fhirUser: user.fhirUser, detail: `user ${userId}`, ...origin });
+  await recordAudit(store.audit, { category: 'admin', action: 'user.reset-mfa', outcome: 'success', userId: actor.userId, fhirUser: actor.fhirUser ?? null, detail: `user ${userId}`, ...origin });
   return user;
 }
 

@@ -73,10 +73,10 @@ export function usersConsoleRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
       return c.redirect(`/admin/users?done=${action === 'reset-mfa' ? 'mfa-reset' : `${action}d`}`, 303);
     });
 
-  onUser('disable', (c, id) => disableUser(deps.store, id, { userId: c.get('user').id }, deps.now(), requestOrigin(c)));
-  onUser('enable', (c, id) => enableUser(deps.store, id, { userId: c.get('user').id }, requestOrigin(c)));
+  onUser('disable', (c, id) => disableUser(deps.store, id, { userId: c.get('user').id, fhirUser: c.get('user').fhirUser }, deps.now(), requestOrigin(c)));
+  onUser('enable', (c, id) => enableUser(deps.store, id, { userId: c.get('user').id, fhirUser: c.get('user').fhirUser }, requestOrigin(c)));
   onUser('reset-mfa', async (c, id) => {
-    const user = await resetMfa(deps.store, id, { userId: c.get('user').id }, deps.now(), requestOrigin(c));
+    const user = await resetMfa(deps.store, id, { userId: c.get('user').id, fhirUser: c.get('user').fhirUser }, deps.now(), requestOrigin(c));
     if (user?.email) {
       await mailer.send({
         to: user.email,
