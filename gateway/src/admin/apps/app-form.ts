@@ -99,6 +99,7 @@ export function formValuesOf(client: ClientRecord): AppFormValues {
   };
 }
 
+/** The app list's short name for what kind of app a client is (a client-credentials client is a backend service, whatever its type). */
 export function kindLabel(client: ClientRecord): string {
   const kind: AppKind = client.grantTypes.includes('client_credentials') ? 'backend' : client.type;
   return APP_KINDS.find((k) => k.value === kind)?.label.replace(/ \(.*\)$/, '') ?? kind;

@@ -19,6 +19,7 @@ export interface AuditFormValues {
   readonly to: string;
 }
 
+/** The filter form's fields as typed (trimmed, at most 200 characters; `Patient/` dropped from a patient id), checked later by {@link toAuditFilter}. */
 export function readAuditForm(query: (name: string) => string | undefined): AuditFormValues {
   const text = (name: string) => (query(name) ?? '').trim().slice(0, 200);
   return {
