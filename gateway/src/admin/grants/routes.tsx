@@ -25,14 +25,13 @@ export function grantsRoutes(deps: ConsoleDeps): Hono<ConsoleEnv> {
     const client = await deps.store.clients.findById(c.req.param('clientId'));
     if (!client) return notFound(c);
     const access = accessByPatient(await liveGrantsOf(deps.store, client.clientId, deps.now()));
-    const lastUsed = await deps.store.audit.lastUsed(client.clientId, access.flatMap((a) => (a.patientId ? [a.patientId] : [])));
-    const rows = await Promise.all(
-      access.map(async (a) => ({
-        ...a,
-        patientName: a.patientId ? await directory.displayName(`Patient/${a.patientId}`) : null,
-        lastUsed: a.patientId ? lastUsed.get(a.patientId) : undefined,
-      })),
-    );
+    const patientIds = access.flatMap((a) => (a.patientId ? [a.patientId] : []));
+    const [names, lastUsed] = await Promise.all([directory.patientNames(patientIds), deps.store.audit.lastUsed(client.clientId, patientIds)]);
+    const rows = access.map((a) => ({
+      ...a,
+      patientName: a.patientId ? (names.get(a.patientId) ?? null) : null,
+      lastUsed: a.patientId ? lastUsed.get(a.patientId) : undefined,
+    }));
     const revoked = c.req.query('revoked');
     const notice = revoked === undefined ? null : `Revoked ${revoked} grant${revoked === '1' ? '' : 's'}: their tokens are refused from now on.`;
     return consolePage(c, <GrantsPage user={c.get('user')} csrf={c.get('csrf')} client={client} rows={rows} notice={notice} />);

@@ -40,6 +40,21 @@ export function fhirDirectory(fhir: FhirBackend) {
       const [type = '', id = ''] = reference.split('/');
       return (LINKABLE as readonly string[]).includes(type) && (await read(type as LinkableType, id)) !== undefined;
     },
+    /** The names of many patients in one search per 500 ids (a console page of grants); unknown or unnamed ones are absent. */
+    async patientNames(ids: readonly string[]): Promise<Map<string, string>> {
+      const names = new Map<string, string>();
+      const unique = [...new Set(ids)];
+      for (let start = 0; start < unique.length; start += 500) {
+        const chunk = unique.slice(start, start + 500);
+        const query: [string, string][] = [['_id', chunk.join(',')], ['_count', String(chunk.length)]];
+        const bundle = body(await fhir.execute({ kind: 'search-type', type: 'Patient', query }, DEFAULT_OPTIONS)) as { entry?: { resource: Patient }[] };
+        for (const { resource } of bundle.entry ?? []) {
+          const name = nameOf(resource.name);
+          if (name !== null) names.set(resource.id!, name);
+        }
+      }
+      return names;
+    },
     async displayName(reference: string): Promise<string | null> {
       const [type, id = ''] = reference.split('/');
       if (type !== 'Patient' && type !== 'Practitioner') return null;
