@@ -26,47 +26,17 @@ export function AuditPage(props: {
           <label for="patient">Patient id</label>
           <input id="patient" name="patient" type="text" value={values.patient} />
         </div>
-        <div>
-          <label for="client">App</label>
-          <select id="client" name="client">
-            <option value="">Any</option>
-            {props.clients.map((c) => (
-              <option value={c.clientId} selected={values.client === c.clientId}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <AnySelect name="client" label="App" selected={values.client} options={props.clients.map((c) => ({ value: c.clientId, label: c.name }))} />
         <div>
           <label for="user">Username</label>
           <input id="user" name="user" type="text" value={values.user} />
         </div>
-        <div>
-          <label for="category">Category</label>
-          <select id="category" name="category">
-            <option value="">Any</option>
-            {CATEGORIES.map((c) => (
-              <option value={c} selected={values.category === c}>
-                {c}
-              </option>
-            ))}
-          </select>
-        </div>
+        <AnySelect name="category" label="Category" selected={values.category} options={CATEGORIES.map((c) => ({ value: c, label: c }))} />
         <div>
           <label for="action">Action</label>
           <input id="action" name="action" type="text" value={values.action} placeholder="e.g. read, grant.revoke" />
         </div>
-        <div>
-          <label for="outcome">Outcome</label>
-          <select id="outcome" name="outcome">
-            <option value="">Any</option>
-            {OUTCOMES.map((o) => (
-              <option value={o} selected={values.outcome === o}>
-                {o}
-              </option>
-            ))}
-          </select>
-        </div>
+        <AnySelect name="outcome" label="Outcome" selected={values.outcome} options={OUTCOMES.map((o) => ({ value: o, label: o }))} />
         <div>
           <label for="from">From</label>
           <input id="from" name="from" type="date" value={values.from} />
@@ -120,5 +90,22 @@ export function AuditPage(props: {
         {props.nextBefore !== undefined ? <a href={`/admin/audit${queryOf(values, { before: String(props.nextBefore) })}`}>Older events →</a> : null}
       </nav>
     </ConsoleLayout>
+  );
+}
+
+/** One filter of the form: `Any` (no filter) or one of `options`. */
+function AnySelect(props: { name: string; label: string; selected: string; options: readonly { value: string; label: string }[] }) {
+  return (
+    <div>
+      <label for={props.name}>{props.label}</label>
+      <select id={props.name} name={props.name}>
+        <option value="">Any</option>
+        {props.options.map((o) => (
+          <option value={o.value} selected={props.selected === o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }
