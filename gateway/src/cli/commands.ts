@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { registerClient } from '../clients/register-client.ts';
 import type { ClientType, GrantType, UserRole } from '../db/store.ts';
 import type { GatewayCore } from '../gateway.ts';
+import { createLogger } from '../log.ts';
 import { createProgress } from '../progress.ts';
 import { seedDemo } from '../seed/seed-demo.ts';
 import { registerUser } from '../users/register-user.ts';
@@ -133,7 +134,8 @@ const userInvite: Command<{ email: string; role: UserRole; fhirUser?: string }> 
     const { invitationUrl } = await inviteUser(
       {
         store: gateway.store,
-        mailer: configuredMailer(gateway.config.smtp, gateway.store.outbox, gateway.now),
+        // A failed SMTP delivery is reported on stderr (without the address), as the gateway logs it.
+        mailer: configuredMailer(gateway.config.smtp, gateway.store.outbox, gateway.now, createLogger()),
         publicUrl: gateway.config.publicUrl,
         now: gateway.now,
         fhirUserExists: async (reference) => gateway.resources.isLive(reference),
