@@ -4,7 +4,7 @@ import { VITAL_SIGNS, type VitalSignKey } from '@portico/shared/fhir/vital-signs
 import { AddReadingForm } from '../components/add-reading-form.tsx';
 import { PageHeading } from '../components/page-heading.tsx';
 import { ErrorNotice, Loading } from '../components/status.tsx';
-import { TrendChart } from '../components/trend-chart.tsx';
+import { TrendChart, type ChartLine } from '../components/trend-chart.tsx';
 import { loadVitals } from '../fhir/vitals.ts';
 import { formatDate } from '../lib/format.ts';
 import { useLoad } from '../lib/use-load.ts';
@@ -69,55 +69,38 @@ function SignChart(props: { signKey: VitalSignKey; observations: Observation[]; 
   const unit = unitLabel(sign.unit);
   const id = `chart-${props.signKey}`;
 
+  // Blood pressure is one panel drawn as two lines; every other sign is one quantity, one line.
+  let latest: { t: number; text: string } | undefined;
+  let summary: string;
+  let lines: ChartLine[];
   if (sign.kind === 'panel') {
     const all = pressurePoints(props.observations);
-    const latest = all.at(-1);
+    const last = all.at(-1);
+    latest = last && { t: last.t, text: `${last.systolic}/${last.diastolic} ${unit}` };
     const points = withinMonths(all, props.months, now());
-    return (
-      <section class="card chart-card" aria-labelledby={`${id}-heading`}>
-        <h2 id={`${id}-heading`}>{title}</h2>
-        {latest && (
-          <p class="latest">
-            Latest: <strong>{latest.systolic}/{latest.diastolic} {unit}</strong> on {formatDate(new Date(latest.t), timeZone)}
-          </p>
-        )}
-        <TrendChart
-          id={id}
-          title={title}
-          unit={unit}
-          from={props.from}
-          to={props.to}
-          timeZone={timeZone}
-          summary={summarizePressure(points, props.months)}
-          lines={[
-            { label: 'Systolic', tone: 'primary', points: points.map((p) => ({ t: p.t, value: p.systolic })) },
-            { label: 'Diastolic', tone: 'secondary', points: points.map((p) => ({ t: p.t, value: p.diastolic })) },
-          ]}
-        />
-      </section>
-    );
+    summary = summarizePressure(points, props.months);
+    lines = [
+      { label: 'Systolic', tone: 'primary', points: points.map((p) => ({ t: p.t, value: p.systolic })) },
+      { label: 'Diastolic', tone: 'secondary', points: points.map((p) => ({ t: p.t, value: p.diastolic })) },
+    ];
+  } else {
+    const all = quantityPoints(props.observations, sign);
+    const last = all.at(-1);
+    latest = last && { t: last.t, text: `${last.value} ${unit}` };
+    const points = withinMonths(all, props.months, now());
+    summary = summarizeQuantity(title, sign.unit, points, props.months);
+    lines = [{ label: title, tone: 'primary', points }];
   }
-  const all = quantityPoints(props.observations, sign);
-  const latest = all.at(-1);
-  const points = withinMonths(all, props.months, now());
+
   return (
     <section class="card chart-card" aria-labelledby={`${id}-heading`}>
       <h2 id={`${id}-heading`}>{title}</h2>
       {latest && (
         <p class="latest">
-          Latest: <strong>{latest.value} {unit}</strong> on {formatDate(new Date(latest.t), timeZone)}
+          Latest: <strong>{latest.text}</strong> on {formatDate(new Date(latest.t), timeZone)}
         </p>
       )}
-      <TrendChart
-        id={id}
-        title={title}
-        unit={unit}
-        from={props.from}
-        to={props.to}
-        timeZone={timeZone}
-        summary={summarizeQuantity(title, sign.unit, points, props.months)}
-        lines={[{ label: title, tone: 'primary', points }]}
-      />
+      <TrendChart id={id} title={title} unit={unit} from={props.from} to={props.to} timeZone={timeZone} summary={summary} lines={lines} />
     </section>
   );
 }
