@@ -71,11 +71,7 @@ export default function AppointmentsPage() {
               <ul class="list">
                 {data.data.upcoming.map((a) => (
                   <li key={a.id} class="list-item">
-                    <p>
-                      <strong>{describe(a)}</strong>
-                    </p>
-                    {a.description && <p>{a.description}</p>}
-                    <p class="muted">{statusWords(a.status)}</p>
+                    <AppointmentSummary appointment={a} when={describe(a)} />
                     {cancelling?.id === a.id ? (
                       <ConfirmPanel
                         title="Cancel this appointment?"
@@ -121,11 +117,7 @@ export default function AppointmentsPage() {
               <ul class="list">
                 {data.data.past.map((a) => (
                   <li key={a.id} class="list-item">
-                    <p>
-                      <strong>{describe(a)}</strong>
-                    </p>
-                    {a.description && <p>{a.description}</p>}
-                    <p class="muted">{statusWords(a.status)}</p>
+                    <AppointmentSummary appointment={a} when={describe(a)} />
                   </li>
                 ))}
               </ul>
@@ -133,6 +125,19 @@ export default function AppointmentsPage() {
           </section>
         </>
       )}
+    </>
+  );
+}
+
+/** When, with whom and why, and the status: the same for upcoming and past appointments. */
+function AppointmentSummary({ appointment, when }: { appointment: Appointment; when: string }) {
+  return (
+    <>
+      <p>
+        <strong>{when}</strong>
+      </p>
+      {appointment.description && <p>{appointment.description}</p>}
+      <p class="muted">{statusWords(appointment.status)}</p>
     </>
   );
 }
